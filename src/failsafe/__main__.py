@@ -1,0 +1,3 @@
+from failsafe.cli import main
+
+main()

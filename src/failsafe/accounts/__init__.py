@@ -1,0 +1,1 @@
+"""Accounts (direct customers, partners, FailSafe staff) and their users."""

@@ -1,0 +1,1 @@
+"""Connections: one provider tenant inside an engagement, with its sealed credentials."""

@@ -1,0 +1,1 @@
+"""PostgreSQL access: the embedded server, roles, engines and actor-scoped transactions."""

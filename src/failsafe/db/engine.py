@@ -1,0 +1,107 @@
+"""Engines for the app role, created lazily per process (never at import time)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, NullPool, create_engine, text
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from failsafe.db.actor import Actor, actor_settings
+from failsafe.db.urls import SCHEMA, DatabaseTarget
+
+_SET_ACTOR = text(
+    "SELECT set_config('failsafe.role', :role, true),"
+    " set_config('failsafe.user_id', :user_id, true),"
+    " set_config('failsafe.account_id', :account_id, true),"
+    " set_config('failsafe.engagement_id', :engagement_id, true),"
+    " set_config('failsafe.actor', :actor, true)"
+)
+
+
+SEARCH_PATH_OPTION = f"-c search_path={SCHEMA}"
+
+
+def connect_sync(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A psycopg connection with FailSafe's search path."""
+    return psycopg.connect(url, options=SEARCH_PATH_OPTION, **kwargs)
+
+
+def make_sync_engine(url: str) -> Engine:
+    """A synchronous engine without pooling (migrations, one-off commands)."""
+    return create_engine(
+        "postgresql+psycopg://", creator=lambda: connect_sync(url), poolclass=NullPool
+    )
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+    """An async SQLAlchemy engine over psycopg 3 for a libpq URL."""
+
+    async def connect() -> psycopg.AsyncConnection[Any]:
+        return await psycopg.AsyncConnection.connect(url, options=SEARCH_PATH_OPTION)
+
+    return create_async_engine(
+        "postgresql+psycopg://",
+        async_creator=connect,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+    )
+
+
+class Database:
+    """The app role's engine and the one way to open a transaction: as an actor."""
+
+    def __init__(self, target: DatabaseTarget, *, pool_size: int = 10) -> None:
+        self.target = target
+        self._pool_size = pool_size
+        self._engine: AsyncEngine | None = None
+        self._sessions: async_sessionmaker[AsyncSession] | None = None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            self._engine = make_engine(self.target.app_url, pool_size=self._pool_size)
+        return self._engine
+
+    @property
+    def sessions(self) -> async_sessionmaker[AsyncSession]:
+        if self._sessions is None:
+            self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
+
+    @asynccontextmanager
+    async def transaction(self, actor: Actor) -> AsyncIterator[AsyncSession]:
+        """One transaction as ``actor``: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            await set_actor(session, actor)
+            yield session
+
+    async def dispose(self) -> None:
+        if self._engine is not None:
+            await self._engine.dispose()
+            self._engine = None
+            self._sessions = None
+
+
+async def set_actor(session: AsyncSession, actor: Actor) -> None:
+    """Bind ``actor`` to the session's current transaction (transaction-local settings)."""
+    settings = actor_settings(actor)
+    await session.execute(
+        _SET_ACTOR,
+        {
+            "role": settings["failsafe.role"],
+            "user_id": settings["failsafe.user_id"],
+            "account_id": settings["failsafe.account_id"],
+            "engagement_id": settings["failsafe.engagement_id"],
+            "actor": settings["failsafe.actor"],
+        },
+    )

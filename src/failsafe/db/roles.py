@@ -1,0 +1,95 @@
+"""The two database roles: an owner that migrations use and an app role that owns nothing.
+
+``failsafe_owner`` (NOLOGIN) owns every table, function and trigger; migrations run after
+``SET ROLE failsafe_owner``. ``failsafe_app`` logs in for ``serve`` and ``worker``: it is not a
+superuser, has no BYPASSRLS, owns nothing and only holds the privileges the migrations grant.
+Its password is never written into SQL text: a SCRAM verifier is computed here and sent instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+import psycopg
+import structlog
+from psycopg import sql
+
+from failsafe.db.urls import APP_ROLE, OWNER_ROLE, SCHEMA
+
+log = structlog.get_logger(__name__)
+
+_SCRAM_ITERATIONS = 4096
+_BOOTSTRAP_LOCK = 7_201_446_001
+
+
+def scram_verifier(password: str, *, salt: bytes | None = None) -> str:
+    """The SCRAM-SHA-256 verifier PostgreSQL stores for ``password`` (RFC 5802, RFC 7677)."""
+    salt = salt or secrets.token_bytes(16)
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, _SCRAM_ITERATIONS)
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+
+    def b64(raw: bytes) -> str:
+        return base64.b64encode(raw).decode()
+
+    return f"SCRAM-SHA-256${_SCRAM_ITERATIONS}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
+def bootstrap_roles(bootstrap_url: str, app_password: str | None) -> None:
+    """Create the roles and the schema if missing; idempotent and safe to run concurrently."""
+    with psycopg.connect(bootstrap_url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))
+        try:
+            _create_roles(conn)
+            if app_password is not None:
+                _set_app_password(conn, app_password)
+            _create_schema(conn)
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_BOOTSTRAP_LOCK,))
+    log.info("db.roles_ready", owner=OWNER_ROLE, app=APP_ROLE)
+
+
+def _role_exists(conn: psycopg.Connection, name: str) -> bool:
+    row = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone()
+    return row is not None
+
+
+def _create_roles(conn: psycopg.Connection) -> None:
+    if not _role_exists(conn, OWNER_ROLE):
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(OWNER_ROLE)))
+    if not _role_exists(conn, APP_ROLE):
+        conn.execute(
+            sql.SQL(
+                "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"
+            ).format(sql.Identifier(APP_ROLE))
+        )
+    is_superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    row = is_superuser.fetchone()
+    if row is not None and not row[0]:
+        # A managed database's admin user needs membership to SET ROLE to the owner.
+        conn.execute(sql.SQL("GRANT {} TO current_user").format(sql.Identifier(OWNER_ROLE)))
+
+
+def _set_app_password(conn: psycopg.Connection, password: str) -> None:
+    conn.execute(
+        sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+            sql.Identifier(APP_ROLE), sql.Literal(scram_verifier(password))
+        )
+    )
+
+
+def _create_schema(conn: psycopg.Connection) -> None:
+    conn.execute(
+        sql.SQL("CREATE SCHEMA IF NOT EXISTS {} AUTHORIZATION {}").format(
+            sql.Identifier(SCHEMA), sql.Identifier(OWNER_ROLE)
+        )
+    )
+    conn.execute(
+        sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            sql.Identifier(conn.info.dbname), sql.Identifier(APP_ROLE)
+        )
+    )

@@ -1,0 +1,1 @@
+"""The demo: everything on one machine against the built-in sandbox tenants."""

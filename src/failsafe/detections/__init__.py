@@ -1,0 +1,1 @@
+"""Detection rules over the provider-neutral inventory, and the findings they produce."""

@@ -1,0 +1,1 @@
+"""Engagements: the unit every customer record is scoped to."""

@@ -1,0 +1,1 @@
+"""The provider-neutral inventory: what collection produces and what detection reads."""

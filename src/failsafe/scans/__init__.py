@@ -1,0 +1,1 @@
+"""Scans: one collection and detection run over one connection."""

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "db",
     "serve",
     "secrets",
+    "worker",
 )
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,22 @@
+"""Response and request shapes shared by the API routers."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a stable code and a human message."""
+
+    error: str
+    detail: str
+
+
+class OkOut(BaseModel):
+    status: str = "ok"
+
+
+# Declared on every router so the OpenAPI schema documents the error shape.
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
+}

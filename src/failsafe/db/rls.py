@@ -29,9 +29,15 @@ CREATE OR REPLACE FUNCTION {SCHEMA}.actor_user_id() RETURNS uuid
 CREATE OR REPLACE FUNCTION {SCHEMA}.actor_engagement_id() RETURNS uuid
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT NULLIF(current_setting('failsafe.engagement_id', true), '')::uuid $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.actor_sees_all() RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$ SELECT coalesce({SCHEMA}.actor_role() = 'admin'
+                          OR ({SCHEMA}.actor_role() = 'system'
+                              AND {SCHEMA}.actor_engagement_id() IS NULL), false) $$;
 """
 
 DROP_ACTOR_FUNCTIONS = f"""
+DROP FUNCTION IF EXISTS {SCHEMA}.actor_sees_all();
 DROP FUNCTION IF EXISTS {SCHEMA}.actor_role();
 DROP FUNCTION IF EXISTS {SCHEMA}.actor_account_id();
 DROP FUNCTION IF EXISTS {SCHEMA}.actor_user_id();
@@ -51,6 +57,10 @@ ENGAGEMENT_VISIBLE = f"""(
 )"""
 
 ACTOR_PRESENT = f"({SCHEMA}.actor_role() IS NOT NULL)"
+
+# Admins, and background jobs not scoped to one engagement, see every row. Written as a scalar
+# sub-select so the planner evaluates it once per query (an InitPlan), not once per row.
+SEES_ALL = f"(SELECT {SCHEMA}.actor_sees_all())"
 
 _COMMANDS = ("select", "insert", "update", "delete")
 
@@ -74,9 +84,28 @@ def policy_statements(table: str, predicate: str) -> list[str]:
     return statements
 
 
+# The engagements the actor may see, as one index-friendly set: each arm is gated by a one-time
+# filter on the actor's role and reads engagements through their own policy, so it can never
+# admit more than ENGAGEMENT_VISIBLE does (the isolation tests check both agree).
+VISIBLE_ENGAGEMENT_IDS = f"""(
+    SELECT e.id FROM {SCHEMA}.engagements e
+        WHERE {SCHEMA}.actor_role() = 'partner'
+          AND e.partner_account_id = {SCHEMA}.actor_account_id()
+    UNION ALL
+    SELECT e.id FROM {SCHEMA}.engagements e
+        WHERE {SCHEMA}.actor_role() = 'client'
+          AND e.customer_account_id = {SCHEMA}.actor_account_id()
+    UNION ALL
+    SELECT e.id FROM {SCHEMA}.engagements e
+        WHERE {SCHEMA}.actor_role() = 'system' AND e.id = {SCHEMA}.actor_engagement_id()
+)"""
+
+
 def engagement_scoped(table: str, column: str = "engagement_id") -> list[str]:
     """RLS for a table whose rows belong to an engagement: visible iff the engagement is."""
-    predicate = f"({column} IN (SELECT e.id FROM {SCHEMA}.engagements e))"
+    # ANY(ARRAY(...)) makes the visible set one InitPlan the planner can also use as an index
+    # condition, instead of a hashed sub-plan probed for every row.
+    predicate = f"({SEES_ALL} OR {column} = ANY (ARRAY{VISIBLE_ENGAGEMENT_IDS}))"
     return policy_statements(table, predicate)
 
 

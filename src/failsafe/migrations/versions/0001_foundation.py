@@ -57,8 +57,11 @@ CREATE TABLE {SCHEMA}.engagements (
     created_at timestamptz NOT NULL DEFAULT now(),
     CHECK ((status = 'completed') = (completed_at IS NOT NULL))
 );
-CREATE INDEX ix_engagements_customer ON {SCHEMA}.engagements (customer_account_id);
-CREATE INDEX ix_engagements_partner ON {SCHEMA}.engagements (partner_account_id);
+-- Covering indexes: the RLS visibility set of a client or partner is an index-only scan.
+CREATE INDEX ix_engagements_customer ON {SCHEMA}.engagements (customer_account_id)
+    INCLUDE (id, partner_account_id);
+CREATE INDEX ix_engagements_partner ON {SCHEMA}.engagements (partner_account_id)
+    INCLUDE (id, customer_account_id);
 
 CREATE TABLE {SCHEMA}.connections (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -119,7 +122,8 @@ CREATE INDEX ix_audit_log_engagement ON {SCHEMA}.audit_log (engagement_id, occur
 """
 
 # The audit log is append-only for every role, the owner included: UPDATE and TRUNCATE are
-# always refused, DELETE only for rows past the 30-day floor.
+# refused per statement (so even an UPDATE that RLS narrows to no rows fails loudly), DELETE
+# per row for rows inside the 30-day floor.
 AUDIT_GUARD = f"""
 CREATE FUNCTION {SCHEMA}.audit_log_guard() RETURNS trigger
     LANGUAGE plpgsql AS $$
@@ -137,7 +141,7 @@ BEGIN
     RETURN OLD;
 END $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON {SCHEMA}.audit_log
-    FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_log_guard();
+    FOR EACH STATEMENT EXECUTE FUNCTION {SCHEMA}.audit_log_guard();
 CREATE TRIGGER audit_log_delete_floor BEFORE DELETE ON {SCHEMA}.audit_log
     FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.audit_log_guard();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON {SCHEMA}.audit_log
@@ -161,30 +165,33 @@ GRANT EXECUTE ON FUNCTION {SCHEMA}.audit_log_retention(interval) TO {APP_ROLE};
 """
 
 ACCOUNT_VISIBLE = f"""(
-    {SCHEMA}.actor_role() IN ('admin', 'system')
+    {rls.SEES_ALL}
     OR id = {SCHEMA}.actor_account_id()
     OR ({SCHEMA}.actor_role() = 'partner'
         AND managed_by_account_id = {SCHEMA}.actor_account_id())
+    OR id IN (SELECT e.customer_account_id FROM {SCHEMA}.engagements e)
     OR id IN (SELECT e.partner_account_id FROM {SCHEMA}.engagements e)
 )"""
 
 ACCOUNT_WRITABLE = f"""(
-    {SCHEMA}.actor_role() IN ('admin', 'system')
+    {rls.SEES_ALL}
     OR id = {SCHEMA}.actor_account_id()
     OR ({SCHEMA}.actor_role() = 'partner'
         AND managed_by_account_id = {SCHEMA}.actor_account_id())
 )"""
 
 USER_VISIBLE = f"""(
-    {SCHEMA}.actor_role() IN ('admin', 'system')
+    {rls.SEES_ALL}
     OR account_id = {SCHEMA}.actor_account_id()
+    OR ({SCHEMA}.actor_role() = 'system' AND account_id IN (
+        SELECT e.customer_account_id FROM {SCHEMA}.engagements e))
     OR ({SCHEMA}.actor_role() = 'partner' AND account_id IN (
         SELECT a.id FROM {SCHEMA}.accounts a
         WHERE a.managed_by_account_id = {SCHEMA}.actor_account_id()))
 )"""
 
 AUDIT_VISIBLE = f"""(
-    {SCHEMA}.actor_role() IN ('admin', 'system')
+    {rls.SEES_ALL}
     OR account_id = {SCHEMA}.actor_account_id()
     OR engagement_id IN (SELECT e.id FROM {SCHEMA}.engagements e)
 )"""
@@ -207,8 +214,7 @@ def _policies() -> list[str]:
         f" WITH CHECK {ACCOUNT_WRITABLE}",
         f"CREATE POLICY accounts_update ON {SCHEMA}.accounts FOR UPDATE"
         f" USING {ACCOUNT_WRITABLE} WITH CHECK {ACCOUNT_WRITABLE}",
-        f"CREATE POLICY accounts_delete ON {SCHEMA}.accounts FOR DELETE"
-        f" USING ({SCHEMA}.actor_role() IN ('admin', 'system'))",
+        f"CREATE POLICY accounts_delete ON {SCHEMA}.accounts FOR DELETE USING ({rls.SEES_ALL})",
     ]
     statements += rls.policy_statements("users", USER_VISIBLE)
     statements += [

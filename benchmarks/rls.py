@@ -1,0 +1,172 @@
+"""What row-level security costs: one engagement-scoped query as the app role under RLS and as
+a role that bypasses it, over 1,000 engagements and 1,000,000 rows, measured in one run.
+
+    .venv/bin/python -m benchmarks.rls [--rows 1000000] [--engagements 1000] [--queries 2000]
+
+Target: RLS costs at most 1.3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import statistics
+import time
+import uuid
+
+import psycopg
+
+from benchmarks.common import scratch_database
+from failsafe.db import rls
+
+BENCH_TABLE = "bench_findings"
+
+QUERIES = {
+    "count": f"SELECT count(*), max(severity) FROM {BENCH_TABLE} WHERE engagement_id = %s",
+    "page": f"SELECT id, severity, title FROM {BENCH_TABLE} WHERE engagement_id = %s"
+    " ORDER BY severity DESC, id LIMIT 50",
+}
+
+
+def build(conn: psycopg.Connection, engagements: int, rows: int) -> list[uuid.UUID]:
+    """Accounts, engagements and the benchmark table, filled with generate_series."""
+    partners = max(1, engagements // 10)
+    with conn.transaction():
+        conn.execute("SET LOCAL session_replication_role = replica")
+        conn.execute(
+            "INSERT INTO accounts (kind, name) SELECT 'partner', 'partner ' || g"
+            " FROM generate_series(1, %s) g",
+            (partners,),
+        )
+        conn.execute(
+            "INSERT INTO accounts (kind, name) SELECT 'customer', 'client ' || g"
+            " FROM generate_series(1, %s) g",
+            (engagements,),
+        )
+        conn.execute(
+            """
+            INSERT INTO engagements (customer_account_id, partner_account_id, name)
+            SELECT c.id, p.id, 'engagement ' || c.name
+            FROM (SELECT id, name, row_number() OVER (ORDER BY id) AS n
+                  FROM accounts WHERE kind = 'customer') c
+            JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n
+                  FROM accounts WHERE kind = 'partner') p ON p.n = 1 + c.n %% %s
+            """,
+            (partners,),
+        )
+        conn.execute("SET LOCAL ROLE failsafe_owner")
+        conn.execute(
+            f"CREATE TABLE {BENCH_TABLE} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            " engagement_id uuid NOT NULL REFERENCES engagements (id),"
+            " severity int NOT NULL, title text NOT NULL)"
+        )
+        for statement in rls.engagement_scoped(BENCH_TABLE):
+            conn.execute(statement)
+        conn.execute(rls.grant_app(BENCH_TABLE, ("SELECT",)))
+        conn.execute("RESET ROLE")
+        conn.execute(
+            f"""
+            INSERT INTO {BENCH_TABLE} (engagement_id, severity, title)
+            SELECT e.id, (g %% 5), 'finding ' || g
+            FROM generate_series(1, %s) g
+            JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM engagements) e
+              ON e.n = g %% %s
+            """,
+            (rows, engagements),
+        )
+        conn.execute(f"CREATE INDEX ON {BENCH_TABLE} (engagement_id, severity DESC, id)")
+    # As autovacuum would have: statistics and the visibility map (index-only scans).
+    conn.execute(f"VACUUM ANALYZE {BENCH_TABLE}")
+    conn.execute("VACUUM ANALYZE engagements")
+    return [row[0] for row in conn.execute("SELECT id FROM engagements").fetchall()]
+
+
+def partner_of(conn: psycopg.Connection, engagement: uuid.UUID) -> uuid.UUID:
+    row = conn.execute(
+        "SELECT partner_account_id FROM engagements WHERE id = %s", (engagement,)
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def timed(
+    conn: psycopg.Connection, query: str, engagement: uuid.UUID, actor: uuid.UUID | None
+) -> float:
+    """Seconds for one query in its own transaction; binding the actor is not counted (it is
+    once per request, whatever the request runs)."""
+    with conn.transaction():
+        if actor is not None:
+            conn.execute(
+                "SELECT set_config('failsafe.role', 'partner', true),"
+                " set_config('failsafe.account_id', %s, true)",
+                (str(actor),),
+            )
+        start = time.perf_counter()
+        rows = conn.execute(query, (engagement,), prepare=True).fetchall()
+        elapsed = time.perf_counter() - start
+    assert rows, "every engagement has rows"
+    return elapsed
+
+
+def explain(app_url: str, engagement: uuid.UUID, partner: uuid.UUID) -> None:
+    with psycopg.connect(app_url, options="-c search_path=failsafe") as conn, conn.transaction():
+        conn.execute(
+            "SELECT set_config('failsafe.role', 'partner', true),"
+            " set_config('failsafe.account_id', %s, true)",
+            (str(partner),),
+        )
+        plan = conn.execute("EXPLAIN ANALYZE " + QUERIES["page"], (engagement,)).fetchall()
+    print("\n".join(row[0] for row in plan))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--engagements", type=int, default=1_000)
+    parser.add_argument("--queries", type=int, default=2_000)
+    parser.add_argument("--explain", action="store_true", help="print the RLS query plan")
+    args = parser.parse_args()
+    logging.disable(logging.INFO)
+
+    with scratch_database("fs_bench_rls") as target:
+        with psycopg.connect(target.bootstrap_url, autocommit=True) as admin:
+            admin.execute("SET search_path = failsafe")
+            started = time.perf_counter()
+            engagements = build(admin, args.engagements, args.rows)
+            print(
+                f"built {args.engagements} engagements, {args.rows} rows "
+                f"in {time.perf_counter() - started:.1f}s"
+            )
+            owners = {e: partner_of(admin, e) for e in engagements}
+            if args.explain:
+                explain(target.app_url, engagements[0], owners[engagements[0]])
+
+        rng = random.Random(7)
+        picks = [rng.choice(engagements) for _ in range(args.queries)]
+        opts = "-c search_path=failsafe"
+        with (
+            psycopg.connect(target.app_url, options=opts) as app,
+            psycopg.connect(target.bootstrap_url, options=opts) as bypass,
+        ):
+            for name, query in QUERIES.items():
+                rls_times: list[float] = []
+                raw_times: list[float] = []
+                for engagement in picks[:100]:  # warm both plans and caches
+                    timed(app, query, engagement, owners[engagement])
+                    timed(bypass, query, engagement, None)
+                for engagement in picks:  # interleaved so drift hits both alike
+                    rls_times.append(timed(app, query, engagement, owners[engagement]))
+                    raw_times.append(timed(bypass, query, engagement, None))
+                rls_p50 = statistics.median(rls_times) * 1e3
+                raw_p50 = statistics.median(raw_times) * 1e3
+                ratio = sum(rls_times) / sum(raw_times)
+                verdict = "ok" if ratio <= 1.3 else "OVER TARGET"
+                print(
+                    f"{name:6} app role + RLS p50 {rls_p50:.3f} ms | bypass p50 {raw_p50:.3f} ms"
+                    f" | total ratio {ratio:.2f}x (target <= 1.30x: {verdict})"
+                )
+
+
+if __name__ == "__main__":
+    main()

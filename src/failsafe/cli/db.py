@@ -7,8 +7,11 @@ from rich.console import Console
 
 from failsafe.cli.errors import cli_command
 from failsafe.db import migrate
+from failsafe.db.embedded import stop_embedded_server
+from failsafe.errors import ConfigurationError
 from failsafe.db.urls import redacted
 from failsafe.runtime import build_runtime
+from failsafe.settings import Settings
 
 console = Console()
 db_app = typer.Typer(help="Database: migrations and connection details.", no_args_is_help=True)
@@ -35,6 +38,17 @@ def url(
     target = build_runtime().target
     chosen = target.app_url if role == "app" else target.bootstrap_url
     typer.echo(chosen if show_password else redacted(chosen))
+
+
+@db_app.command("stop")
+@cli_command
+def stop() -> None:
+    """Stop the embedded PostgreSQL server (it keeps running between commands otherwise)."""
+    settings = Settings()
+    if settings.database_url is not None:
+        raise ConfigurationError("DATABASE_URL is set: FailSafe does not manage that server")
+    stopped = stop_embedded_server(settings.data_dir)
+    typer.echo("embedded server stopped" if stopped else "no embedded server was running")
 
 
 def register(app: typer.Typer) -> None:

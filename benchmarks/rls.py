@@ -22,9 +22,11 @@ from failsafe.db import rls
 
 BENCH_TABLE = "bench_findings"
 
+# The two queries every findings screen runs: the counts by severity, and the first page.
 QUERIES = {
-    "count": f"SELECT count(*), max(severity) FROM {BENCH_TABLE} WHERE engagement_id = %s",
-    "page": f"SELECT id, severity, title FROM {BENCH_TABLE} WHERE engagement_id = %s"
+    "counts": f"SELECT severity, count(*) FROM {BENCH_TABLE} WHERE engagement_id = %s"
+    " GROUP BY severity",
+    "page": f"SELECT id, severity, title, evidence FROM {BENCH_TABLE} WHERE engagement_id = %s"
     " ORDER BY severity DESC, id LIMIT 50",
 }
 
@@ -59,7 +61,7 @@ def build(conn: psycopg.Connection, engagements: int, rows: int) -> list[uuid.UU
         conn.execute(
             f"CREATE TABLE {BENCH_TABLE} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
             " engagement_id uuid NOT NULL REFERENCES engagements (id),"
-            " severity int NOT NULL, title text NOT NULL)"
+            " severity int NOT NULL, title text NOT NULL, evidence jsonb NOT NULL)"
         )
         for statement in rls.engagement_scoped(BENCH_TABLE):
             conn.execute(statement)
@@ -67,8 +69,12 @@ def build(conn: psycopg.Connection, engagements: int, rows: int) -> list[uuid.UU
         conn.execute("RESET ROLE")
         conn.execute(
             f"""
-            INSERT INTO {BENCH_TABLE} (engagement_id, severity, title)
-            SELECT e.id, (g %% 5), 'finding ' || g
+            INSERT INTO {BENCH_TABLE} (engagement_id, severity, title, evidence)
+            SELECT e.id, (g %% 5), 'Third-party app ' || g || ' holds Mail.Read for 12 users',
+                   jsonb_build_object(
+                       'app_id', md5(g::text), 'scopes', jsonb_build_array('Mail.Read',
+                       'offline_access', 'User.Read'), 'users', jsonb_build_array(
+                       'ada@contoso.test', 'bob@contoso.test', 'cy@contoso.test'), 'count', 12)
             FROM generate_series(1, %s) g
             JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM engagements) e
               ON e.n = g %% %s

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(default=60, ge=5)
     session_absolute_hours: int = Field(default=12, ge=1)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    # Argon2id cost (RFC 9106 second recommendation); raising it rehashes at the next sign-in.
+    password_hash_time_cost: int = Field(default=3, ge=1, le=20)
+    password_hash_memory_kib: int = Field(default=65_536, ge=1024)
 
     # Microsoft: FailSafe's multi-tenant app registration and the endpoints it calls.
     microsoft_client_id: str = "00000000-0000-0000-0000-000000000000"

@@ -37,3 +37,9 @@ class InvalidToken(ValidationFailed):
     """An emailed token that is unknown, used or expired (one answer for all three)."""
 
     code = "invalid_token"
+
+
+class WrongPassword(Forbidden):
+    """Re-authentication (current password) failed for a signed-in user."""
+
+    code = "wrong_password"

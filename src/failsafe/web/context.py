@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from failsafe.accounts.clock import Clock
+from failsafe.accounts.context import AuthContext
 from failsafe.accounts.sessions import SessionPolicy
 from failsafe.runtime import Runtime
 
@@ -30,3 +31,8 @@ def client_ip(request: Request) -> str | None:
 
 def user_agent(request: Request) -> str:
     return request.headers.get("user-agent", "")[:300]
+
+
+def auth_context(request: Request) -> AuthContext:
+    """The auth services' context for this app (built per request; it is a few references)."""
+    return AuthContext.of(runtime_of(request), clock_of(request))

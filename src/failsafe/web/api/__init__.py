@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from failsafe.web.api import me
+from failsafe.web.api import accounts, audit, auth, engagements, me, mfa, tokens
 
 router = APIRouter(prefix="/api/v1")
 
 # One sub-router per line.
-for _module in (me,):
+for _module in (
+    auth,
+    me,
+    mfa,
+    tokens,
+    accounts,
+    engagements,
+    audit,
+):
     router.include_router(_module.router)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
+
+from pydantic import BaseModel, Field
 
 
 class ErrorOut(BaseModel):
@@ -20,3 +22,8 @@ class OkOut(BaseModel):
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorOut} for code in (400, 401, 403, 404, 409, 413, 422, 429)
 }
+
+
+# Deliverability is checked by the verification email, not by the parser: reserved test domains
+# (the demo's *.test users) must still be accepted.
+Email = Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]

@@ -1,0 +1,70 @@
+"""Test flows over the real HTTP stack: sign up, verify, sign in, enrol MFA."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pyotp
+
+from tests.accounts.fixtures import Outbox
+from tests.accounts.helpers import FakeClock
+
+PASSWORD = "a long and unusual passphrase 42"
+
+
+@dataclass
+class Signed:
+    http: httpx.AsyncClient
+    csrf: str
+    email: str
+
+    def headers(self) -> dict[str, str]:
+        return {"x-csrf-token": self.csrf}
+
+
+async def sign_up_and_verify(
+    http: httpx.AsyncClient, outbox: Outbox, email: str, *, company: str = "Acme Dental"
+) -> None:
+    response = await http.post(
+        "/api/v1/auth/signup",
+        json={"email": email, "password": PASSWORD, "name": "Pat Doe", "company": company},
+    )
+    assert response.status_code == 202, response.text
+    token = outbox.token(email, "verify_email")
+    response = await http.post("/api/v1/auth/verify", json={"token": token})
+    assert response.status_code == 200, response.text
+
+
+async def sign_in(http: httpx.AsyncClient, email: str, password: str = PASSWORD) -> Signed:
+    response = await http.post("/api/v1/auth/signin", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return Signed(http=http, csrf=response.json()["csrf_token"], email=email)
+
+
+async def enrol_totp(signed: Signed, clock: FakeClock) -> tuple[str, list[str]]:
+    """Enrol TOTP; returns the secret and the recovery codes (the session is rotated)."""
+    response = await signed.http.post("/api/v1/me/mfa/totp", headers=signed.headers())
+    assert response.status_code == 200, response.text
+    secret = response.json()["secret"]
+    code = pyotp.TOTP(secret).at(clock.now())
+    response = await signed.http.post(
+        "/api/v1/me/mfa/totp/confirm", json={"code": code}, headers=signed.headers()
+    )
+    assert response.status_code == 200, response.text
+    signed.csrf = response.json()["csrf_token"]
+    return secret, response.json()["recovery_codes"]
+
+
+def set_password_and_verify(
+    conn: psycopg.Connection, user_id: uuid.UUID, password_hash: str
+) -> None:
+    """Give a world user a password (as a system actor, through the owner role)."""
+    with conn.transaction():
+        conn.execute("SELECT set_config('failsafe.role', 'system', true)")
+        conn.execute(
+            "UPDATE users SET password_hash = %s, email_verified_at = now() WHERE id = %s",
+            (password_hash, user_id),
+        )

@@ -1,0 +1,1 @@
+"""Notifications: templated email queued in an outbox and drained by a worker job."""

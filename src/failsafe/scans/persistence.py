@@ -1,6 +1,7 @@
 """Write one scan's inventory with COPY inside the caller's transaction.
 
-The caller's transaction is the one that flips the scan to succeeded/partial, so readers see
+Rows go through COPY into a staging table (COPY cannot target an RLS table directly) and one
+INSERT ... SELECT per table. The caller's transaction is the one that flips the scan to succeeded/partial, so readers see
 either the whole inventory or none of it. Rows of the scan are deleted first: a retried job that
 persists again leaves exactly one copy.
 """
@@ -118,13 +119,34 @@ async def persist_inventory(
     written = 1
     prefix = (engagement_id, scan_id)
     for table in ROW_TABLES:
-        columns = ", ".join(("engagement_id", "scan_id", *COLUMNS[table]))
-        statement = f"COPY {table} ({columns}) FROM STDIN"
-        async with driver.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in _rows(inventory, table):
-                await copy.write_row((*prefix, *row))
-                written += 1
+        written += await _copy_table(
+            driver, table, (prefix + row for row in _rows(inventory, table))
+        )
     return written
+
+
+async def _copy_table(
+    driver: psycopg.AsyncConnection[Any], table: str, rows: Iterable[Sequence[Any]]
+) -> int:
+    """COPY into a transaction-local staging table, then INSERT ... SELECT into ``table``.
+
+    PostgreSQL refuses COPY FROM into a table with row-level security for a role bound by it;
+    staging keeps COPY's speed while the INSERT still passes every RLS check.
+    """
+    columns = ", ".join(("engagement_id", "scan_id", *COLUMNS[table]))
+    staging = f"staging_{table}"
+    count = 0
+    async with driver.cursor() as cursor:
+        await cursor.execute(
+            f"CREATE TEMP TABLE {staging} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"
+        )
+        async with cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                await copy.write_row(row)
+                count += 1
+        await cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}")
+        await cursor.execute(f"DROP TABLE {staging}")
+    return count
 
 
 async def _insert_tenant(

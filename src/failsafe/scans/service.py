@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from failsafe.audit.service import record
 from failsafe.connections.models import Connection
 from failsafe.db.actor import Actor, UserActor
+from failsafe.engagements import models as _engagements  # noqa: F401 - FK target table
 from failsafe.errors import Conflict, NotFound, ValidationFailed
 from failsafe.scans.models import Scan
 

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from failsafe import __version__
 from failsafe.accounts.clock import SYSTEM_CLOCK, Clock
+from failsafe.portal import router as portal_router
 from failsafe.runtime import Runtime
 from failsafe.web import health
 from failsafe.web.api import router as api_router
@@ -20,6 +21,7 @@ from failsafe.web.middleware import SecurityMiddleware
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     api_router,
+    portal_router,
 )
 
 

@@ -1,8 +1,8 @@
 """Write one scan's inventory with COPY inside the caller's transaction.
 
 Rows go through COPY into a staging table (COPY cannot target an RLS table directly) and one
-INSERT ... SELECT per table. The caller's transaction is the one that flips the scan to succeeded/partial, so readers see
-either the whole inventory or none of it. Rows of the scan are deleted first: a retried job that
+INSERT ... SELECT per table. The caller's transaction is the one that flips the scan to
+succeeded/partial, so readers see either the whole inventory or none of it. Rows of the scan are deleted first: a retried job that
 persists again leaves exactly one copy.
 """
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
+import psycopg
 import pytest
 from fastapi import FastAPI
 
-from failsafe.accounts import mail
 from failsafe.runtime import Runtime
 from failsafe.secrets.keyring import generate_key
 from failsafe.settings import Settings
@@ -37,27 +39,40 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-class Outbox:
-    def __init__(self) -> None:
-        self.messages: list[mail.Message] = []
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    template: str
+    context: dict[str, Any]
 
-    def __call__(self, message: mail.Message) -> None:
-        self.messages.append(message)
+
+class Outbox:
+    """What the accounts domain queued in the notifications outbox (read as a system actor)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        self.conn = conn
+
+    @property
+    def messages(self) -> list[Sent]:
+        with self.conn.transaction():
+            self.conn.execute("SELECT set_config('failsafe.role', 'system', true)")
+            rows = self.conn.execute(
+                "SELECT to_address, template, context FROM email_outbox ORDER BY created_at"
+            ).fetchall()
+        return [Sent(to=row[0], template=row[1], context=row[2]) for row in rows]
 
     def token(self, to: str, template: str) -> str:
         for message in reversed(self.messages):
             if message.to == to and message.template == template:
-                found = re.search(r"token=([A-Za-z0-9_-]+)", message.body)
+                found = re.search(r"token=([A-Za-z0-9_-]+)", str(message.context.get("link")))
                 assert found is not None
                 return found.group(1)
         raise AssertionError(f"no {template} email to {to}")
 
 
 @pytest.fixture
-def outbox(monkeypatch: pytest.MonkeyPatch) -> Outbox:
-    box = Outbox()
-    monkeypatch.setattr(mail, "console_backend", box)
-    return box
+def outbox(owner: psycopg.Connection) -> Outbox:
+    return Outbox(owner)
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ import httpx
 import psycopg
 import pyotp
 
+from failsafe.accounts.passwords import PasswordService
 from tests.accounts.fixtures import Outbox
 from tests.accounts.helpers import FakeClock
+from tests.world import World
 
 PASSWORD = "a long and unusual passphrase 42"
 
@@ -68,3 +70,24 @@ def set_password_and_verify(
             "UPDATE users SET password_hash = %s, email_verified_at = now() WHERE id = %s",
             (password_hash, user_id),
         )
+
+
+def give_world_passwords(conn: psycopg.Connection, world: World) -> None:
+    """Every world user gets PASSWORD (cheap test hash) and a verified email."""
+    hasher = PasswordService(time_cost=1, memory_kib=8192)
+    hashed = hasher.hash(PASSWORD)
+    for user_id in world.users.values():
+        set_password_and_verify(conn, user_id, hashed)
+
+
+def email_of(name: str) -> str:
+    return f"{name}@example.test"
+
+
+async def sign_in_full(http: httpx.AsyncClient, name: str, clock: FakeClock) -> Signed:
+    """Sign a world user in; partners and admins enrol TOTP so the session is complete."""
+    signed = await sign_in(http, email_of(name))
+    me = (await http.get("/api/v1/me")).json()
+    if me["mfa_enrolment_required"]:
+        await enrol_totp(signed, clock)
+    return signed

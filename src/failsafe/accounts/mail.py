@@ -1,10 +1,10 @@
 """The one way the accounts domain sends email: :func:`send_email`.
 
-Until the notifications outbox lands, messages go to the console backend: the rendered message
-is written to standard output (development only; in production nothing is printed and a warning
-event without content is logged). When ``failsafe.notifications.outbox.enqueue`` exists, the
-message is queued there instead, in the caller's transaction, so it is sent only if the change
-that caused it commits.
+Messages are queued in the notifications outbox (``failsafe.notifications.outbox.enqueue``) in
+the caller's transaction, so they are sent only if the change that caused it commits; the
+outbox's configured backend (console by default) delivers them. Should the outbox module be
+absent, the fallback is the console: the rendered message is written to standard output
+(development only; in production nothing is printed and a warning without content is logged).
 """
 
 from __future__ import annotations

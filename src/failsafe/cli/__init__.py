@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "serve",
     "secrets",
     "worker",
+    "admin",
 )
 
 for _name in COMMAND_MODULES:

@@ -91,7 +91,7 @@ async def test_google_rate_limit_403_is_retried_but_permission_403_is_not(
     respx.get(URL).mock(
         side_effect=[httpx.Response(403, json=rate), httpx.Response(403, json=denied)]
     )
-    with pytest.raises(AccessDenied, match="403 from /v1.0/users: forbidden"):
+    with pytest.raises(AccessDenied, match=r"403 from /v1\.0/users: forbidden"):
         await _http(graph_settings, sleeps).get_json(URL, auth=StaticToken())
     assert len(sleeps.waits) == 1
 

@@ -2,8 +2,8 @@
 
 Rows go through COPY into a staging table (COPY cannot target an RLS table directly) and one
 INSERT ... SELECT per table. The caller's transaction is the one that flips the scan to
-succeeded/partial, so readers see either the whole inventory or none of it. Rows of the scan are deleted first: a retried job that
-persists again leaves exactly one copy.
+succeeded/partial, so readers see either the whole inventory or none of it. Rows of the scan are
+deleted first: a retried job that persists again leaves exactly one copy.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "secrets",
     "worker",
     "admin",
+    "report",
 )
 
 for _name in COMMAND_MODULES:

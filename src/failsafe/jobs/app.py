@@ -18,7 +18,7 @@ from failsafe.db.engine import SEARCH_PATH_OPTION
 from failsafe.runtime import Runtime
 
 # One module per line: "<package>.tasks" exposing ``blueprint``; its namespace is the package.
-TASK_MODULES: tuple[str, ...] = ("scans.tasks",)
+TASK_MODULES: tuple[str, ...] = ("scans.tasks", "reports.tasks")
 
 
 def connector(runtime: Runtime) -> procrastinate.PsycopgConnector:

@@ -42,6 +42,7 @@ class RenderedReport:
 
     pdf: bytes
     sha256: str
+    pages: int
     seconds: float
     refused_urls: tuple[str, ...]
 
@@ -113,7 +114,8 @@ def render_pdf(view: ReportView) -> RenderedReport:
 
     fonts = FontConfiguration()
     # base_url is deliberately unset: relative URLs cannot resolve to anything.
-    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(font_config=fonts)
+    document = HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
+    pdf = document.write_pdf()
     assert isinstance(pdf, bytes)
 
     seconds = time.perf_counter() - started
@@ -124,7 +126,8 @@ def render_pdf(view: ReportView) -> RenderedReport:
         engagement_id=str(view.engagement_id),
         findings=len(view.findings),
         bytes=len(pdf),
+        pages=len(document.pages),
         seconds=round(seconds, 3),
         refused=len(fetcher.refused),
     )
-    return RenderedReport(pdf, digest, seconds, tuple(fetcher.refused))
+    return RenderedReport(pdf, digest, len(document.pages), seconds, tuple(fetcher.refused))

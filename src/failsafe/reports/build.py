@@ -1,0 +1,160 @@
+"""Build a :class:`~failsafe.reports.view.ReportView` from a stored scan.
+
+Runs inside the caller's transaction, so row-level security decides what is visible: a job
+builds as a system actor scoped to the report's engagement, the CLI likewise. Nothing here
+writes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from failsafe.accounts.models import Account
+from failsafe.charts.trend import MAX_POINTS as MAX_TREND
+from failsafe.connections.manifest import for_provider
+from failsafe.detections.model import Family
+from failsafe.engagements.models import Engagement
+from failsafe.errors import Conflict, NotFound
+from failsafe.inventory.load import load_inventory
+from failsafe.inventory.model import Inventory, Provider, Section
+from failsafe.reports import facts
+from failsafe.reports.branding import logo
+from failsafe.reports.findings import load_findings
+from failsafe.reports.models import PartnerBranding
+from failsafe.reports.score import fallback_score
+from failsafe.reports.view import (
+    Branding,
+    FindingView,
+    LicenseLine,
+    PermissionUsed,
+    ReportView,
+    TrendPoint,
+)
+from failsafe.scans.models import Scan
+
+log = structlog.get_logger(__name__)
+
+REPORTABLE_SCANS = ("succeeded", "partial")
+FindingsLoader = Callable[[AsyncSession, uuid.UUID, str], Awaitable[list[FindingView]]]
+
+
+async def _branding(session: AsyncSession, engagement: Engagement) -> Branding | None:
+    if engagement.partner_account_id is None:
+        return None
+    partner = await session.get(Account, engagement.partner_account_id)
+    if partner is None:
+        return None
+    row = await session.get(PartnerBranding, partner.id)
+    partner_logo = logo(row.logo) if row is not None and row.logo else None
+    return Branding(partner.name, partner_logo)
+
+
+def permissions_used(provider: Provider, inventory: Inventory) -> tuple[PermissionUsed, ...]:
+    """The manifest entries this scan held: required ones, and optional ones it used."""
+    used = []
+    for permission in for_provider(provider):
+        optional_used = any(inventory.assessed(s) for s in permission.sections)
+        if permission.required or optional_used:
+            used.append(PermissionUsed(provider, permission.name, permission.reason))
+    return tuple(used)
+
+
+def _licence_lines(findings: list[FindingView]) -> tuple[LicenseLine, ...]:
+    lines = []
+    for finding in findings:
+        if finding.family is Family.LICENSES and finding.monthly_cost:
+            seats = finding.evidence.get("seats", 0)
+            lines.append(
+                LicenseLine(
+                    sku=str(finding.evidence.get("sku_name", finding.subject)),
+                    reason=finding.title,
+                    seats=seats if isinstance(seats, int) else 0,
+                    monthly_cost=float(finding.monthly_cost),
+                )
+            )
+    return tuple(sorted(lines, key=lambda line: -line.monthly_cost))
+
+
+async def _trend(
+    session: AsyncSession, scan: Scan, score: int, loader: FindingsLoader
+) -> tuple[TrendPoint, ...]:
+    earlier = await session.execute(
+        select(Scan)
+        .where(
+            Scan.engagement_id == scan.engagement_id,
+            Scan.connection_id == scan.connection_id,
+            Scan.status.in_(REPORTABLE_SCANS),
+            Scan.finished_at < scan.finished_at,
+            Scan.id != scan.id,
+        )
+        .order_by(Scan.finished_at.desc())
+        .limit(MAX_TREND - 1)
+    )
+    points = []
+    for old in reversed(list(earlier.scalars())):
+        assert old.finished_at is not None
+        old_findings = await loader(session, old.id, "")
+        points.append(TrendPoint(old.id, old.finished_at, fallback_score(old_findings)))
+    assert scan.finished_at is not None
+    points.append(TrendPoint(scan.id, scan.finished_at, score))
+    return tuple(points)
+
+
+async def build_view(
+    session: AsyncSession,
+    scan_id: uuid.UUID,
+    *,
+    report_id: uuid.UUID | None = None,
+    generated_at: datetime | None = None,
+    loader: FindingsLoader = load_findings,
+) -> ReportView:
+    """Everything the report of ``scan_id`` shows, read as the session's actor."""
+    scan = await session.get(Scan, scan_id)
+    if scan is None:
+        raise NotFound("scan not found")
+    if scan.status not in REPORTABLE_SCANS or scan.finished_at is None:
+        raise Conflict("the scan is not complete")
+    engagement = await session.get(Engagement, scan.engagement_id)
+    customer = await session.get(Account, engagement.customer_account_id) if engagement else None
+    if engagement is None or customer is None:
+        raise NotFound("engagement not found")
+
+    inventory = await load_inventory(session, scan_id)
+    tenant = inventory.tenant.display_name
+    findings = await loader(session, scan_id, tenant)
+    score = fallback_score(findings)
+    flagged = {f.subject for f in findings if f.family is Family.SHADOW_IT}
+
+    view = ReportView(
+        engagement_id=engagement.id,
+        scan_id=scan.id,
+        client_name=customer.name,
+        engagement_name=engagement.name,
+        scan_date=scan.finished_at,
+        generated_at=generated_at or datetime.now(UTC),
+        score=score,
+        tenants=(facts.tenant_scope(inventory),),
+        findings=tuple(findings),
+        branding=await _branding(session, engagement),
+        trend=await _trend(session, scan, score, loader),
+        shadow_it=facts.shadow_it(inventory, flagged),
+        apps=facts.third_party_apps(inventory),
+        identity=facts.identity_stats(inventory),
+        licenses=_licence_lines(findings),
+        permissions=permissions_used(inventory.tenant.provider, inventory),
+        report_id=report_id,
+    )
+    log.info(
+        "report.view_built",
+        scan_id=str(scan_id),
+        engagement_id=str(engagement.id),
+        findings=len(findings),
+        not_assessed=sum(1 for s in Section if not inventory.assessed(s)),
+    )
+    return view

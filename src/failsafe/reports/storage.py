@@ -1,0 +1,130 @@
+"""Where report files live: a small key/value interface and its local-directory implementation.
+
+Keys are relative paths of plain segments (``reports/<engagement>/<report>.pdf``), never derived
+from tenant text. The store does not judge integrity: the ``reports`` row records the SHA-256
+and :func:`get_verified` checks it on every read, so a file changed or swapped on the volume is
+refused instead of served. An S3-compatible store implements the same three methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import structlog
+
+from failsafe.errors import FailSafeError, NotFound, ValidationFailed
+from failsafe.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+_KEY = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_-]+)*\.[a-z0-9]{2,5}$")
+
+
+class ChecksumMismatch(FailSafeError):
+    """A stored file does not match the SHA-256 recorded when it was written."""
+
+    status = 500
+    code = "storage_integrity"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredObject:
+    key: str
+    sha256: str
+    size: int
+
+
+class ReportStore(Protocol):
+    """put/get/delete by key; implementations are safe to share between tasks."""
+
+    async def put(self, key: str, data: bytes) -> StoredObject:
+        """Write ``data`` under ``key`` (replacing it), durably, and return its checksum."""
+        ...
+
+    async def get(self, key: str) -> bytes:
+        """The bytes under ``key``; NotFound when absent."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Remove ``key``; absent keys are fine (deletion is idempotent)."""
+        ...
+
+
+def report_key(engagement_id: uuid.UUID, report_id: uuid.UUID) -> str:
+    """The storage key of one report file."""
+    return f"reports/{engagement_id}/{report_id}.pdf"
+
+
+def check_key(key: str) -> str:
+    """``key`` if it is a plain relative path; ValidationFailed otherwise (no traversal)."""
+    if not _KEY.match(key) or len(key) > 300:
+        raise ValidationFailed("invalid storage key")
+    return key
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+async def get_verified(store: ReportStore, key: str, sha256: str) -> bytes:
+    """The bytes under ``key``, refused with ChecksumMismatch unless they hash to ``sha256``."""
+    data = await store.get(key)
+    if sha256_hex(data) != sha256:
+        log.error("report.checksum_mismatch", key=key, size=len(data))
+        raise ChecksumMismatch("the stored report does not match its recorded checksum")
+    return data
+
+
+class LocalDirectoryStore:
+    """Files under one directory (``Settings.storage_dir``; a volume in production)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).split("/"))
+
+    async def put(self, key: str, data: bytes) -> StoredObject:
+        path = self._path(key)
+        await asyncio.to_thread(self._write, path, data)
+        return StoredObject(key, sha256_hex(data), len(data))
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Write beside the target and rename: a reader never sees half a file, and a crash
+        # leaves the previous version (or nothing) in place.
+        temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.replace(path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
+    async def get(self, key: str) -> bytes:
+        path = self._path(key)
+        try:
+            return await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError as exc:
+            raise NotFound("report file not found") from exc
+
+    async def delete(self, key: str) -> None:
+        path = self._path(key)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+def store_for(settings: Settings) -> ReportStore:
+    """The report store this process uses (the local directory under ``storage_dir``)."""
+    return LocalDirectoryStore(settings.storage_dir)

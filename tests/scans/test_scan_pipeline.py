@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from failsafe.db.actor import SystemActor
+from failsafe.errors import NotFound
 from failsafe.inventory.load import load_inventory
 from failsafe.inventory.model import Section
 from failsafe.runtime import Runtime
@@ -102,3 +103,104 @@ async def test_crash_inside_persistence_leaves_nothing_and_retry_completes(
     )
     assert again == "succeeded"
     assert (await _counts(scan_runtime, engagement, scan_id))["inventory_identities"] == 10
+
+
+async def test_persisting_twice_is_idempotent(
+    scan_runtime: Runtime, world: World, sleeps: SleepRecorder
+) -> None:
+    from failsafe.scans.persistence import persist_inventory
+
+    engagement = world.engagements["eng_a1"]
+    scan_id, _ = await _queued_scan(scan_runtime, engagement)
+    await execute_scan(
+        scan_runtime,
+        scan_id,
+        engagement,
+        hooks=ScanHooks(transport=FakeGraph(users=8).transport(), sleep=sleeps),
+    )
+    async with scan_runtime.database.transaction(SystemActor("test", engagement)) as session:
+        inventory = await load_inventory(session, scan_id)
+        first = await persist_inventory(session, scan_id, engagement, inventory)
+        second = await persist_inventory(session, scan_id, engagement, inventory)
+    assert first == second
+    counts = await _counts(scan_runtime, engagement, scan_id)
+    assert counts["inventory_identities"] == 8 and counts["inventory_tenants"] == 1
+
+
+async def test_inventory_rows_are_invisible_to_another_engagement(
+    scan_runtime: Runtime, world: World, sleeps: SleepRecorder
+) -> None:
+    engagement, other = world.engagements["eng_a1"], world.engagements["eng_b1"]
+    scan_id, _ = await _queued_scan(scan_runtime, engagement)
+    await execute_scan(
+        scan_runtime,
+        scan_id,
+        engagement,
+        hooks=ScanHooks(transport=FakeGraph(users=5).transport(), sleep=sleeps),
+    )
+    assert (await _counts(scan_runtime, engagement, scan_id))["inventory_identities"] == 5
+    assert (await _counts(scan_runtime, other, scan_id)) == {
+        "inventory_tenants": 0,
+        "inventory_identities": 0,
+        "inventory_grants": 0,
+        "inventory_email_signals": 0,
+    }
+    async with scan_runtime.database.transaction(SystemActor("scan", other)) as session:
+        with pytest.raises(NotFound):
+            await load_inventory(session, scan_id)
+
+
+async def test_missing_permission_makes_a_partial_scan_naming_the_section(
+    scan_runtime: Runtime, world: World, sleeps: SleepRecorder
+) -> None:
+    engagement = world.engagements["eng_a1"]
+    scan_id, _ = await _queued_scan(scan_runtime, engagement)
+    fake = FakeGraph(users=5, denied={"/identity/conditionalAccess"})
+    status = await execute_scan(
+        scan_runtime, scan_id, engagement, hooks=ScanHooks(transport=fake.transport(), sleep=sleeps)
+    )
+    assert status == "partial"
+    async with scan_runtime.database.transaction(SystemActor("test", engagement)) as session:
+        view = await scans.get_scan(session, scan_id)
+    failed = [s for s in view.sections if s["status"] == "not_assessed"]
+    assert [s["name"] for s in failed] == ["conditional_access"]
+    assert "403" in failed[0]["reason"]
+
+
+async def test_second_scan_reads_only_new_mail_and_keeps_earlier_signals(
+    scan_runtime: Runtime, world: World, sleeps: SleepRecorder
+) -> None:
+    engagement = world.engagements["eng_a1"]
+    first, connection = await _queued_scan(scan_runtime, engagement)
+    await execute_scan(
+        scan_runtime,
+        first,
+        engagement,
+        hooks=ScanHooks(transport=FakeGraph(users=6).transport(), sleep=sleeps),
+    )
+    async with scan_runtime.database.transaction(SystemActor("test", engagement)) as session:
+        second = (await scans.request_scan(session, SystemActor("test", engagement), connection)).id
+    fake = FakeGraph(users=6)
+    await execute_scan(
+        scan_runtime, second, engagement, hooks=ScanHooks(transport=fake.transport(), sleep=sleeps)
+    )
+    mail_urls = [item for item in _batch_urls(fake) if "/messages" in item]
+    assert mail_urls and all("receivedDateTime ge" in u for u in mail_urls)
+    async with scan_runtime.database.transaction(SystemActor("test", engagement)) as session:
+        one = await load_inventory(session, first)
+        two = await load_inventory(session, second)
+    # The fake's mail is all older than the first scan: nothing new, the picture is unchanged.
+    assert sorted((s.user, s.count) for s in two.email_signals) == sorted(
+        (s.user, s.count) for s in one.email_signals
+    )
+
+
+def _batch_urls(fake: FakeGraph) -> list[str]:
+    import json
+
+    return [
+        item["url"]
+        for r in fake.log
+        if r.url.path == "/v1.0/$batch"
+        for item in json.loads(r.content)["requests"]
+    ]

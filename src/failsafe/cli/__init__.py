@@ -22,6 +22,8 @@ COMMAND_MODULES = (
     "worker",
     "admin",
     "report",
+    "scan",
+    "permissions",
 )
 
 for _name in COMMAND_MODULES:

@@ -120,7 +120,7 @@ async def persist_inventory(
     prefix = (engagement_id, scan_id)
     for table in ROW_TABLES:
         written += await _copy_table(
-            driver, table, (prefix + row for row in _rows(inventory, table))
+            driver, table, ((*prefix, *row) for row in _rows(inventory, table))
         )
     return written
 

@@ -34,7 +34,8 @@ class GoogleCredentials:
 
     def signer_for(self, token_uri: str, subject: str) -> service_account.Credentials:
         make = service_account.Credentials.from_service_account_info
-        base = make(self.info, token_uri=token_uri)  # type: ignore[no-untyped-call]
+        # The configured token URI always wins over the key file's own.
+        base = make({**self.info, "token_uri": token_uri})  # type: ignore[no-untyped-call]
         delegated: service_account.Credentials = base.with_subject(subject)
         return delegated
 

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     stripe_secret_key: SecretStr | None = None
     stripe_webhook_secret: SecretStr | None = None
+    stripe_price_direct_monthly: str = "price_failsafe_direct_monthly"
+    stripe_price_direct_annual: str = "price_failsafe_direct_annual"
+    stripe_price_partner_monthly: str = "price_failsafe_partner_per_client"
 
     # Error reporting
     sentry_dsn: SecretStr | None = None

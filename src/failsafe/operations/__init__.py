@@ -1,0 +1,1 @@
+"""Operations: the schedule, deletion, retention, backups, start-up checks and error reporting."""

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "report",
     "scan",
     "permissions",
+    "retention",
+    "backup",
 )
 
 for _name in COMMAND_MODULES:

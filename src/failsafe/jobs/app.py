@@ -18,7 +18,13 @@ from failsafe.db.engine import SEARCH_PATH_OPTION
 from failsafe.runtime import Runtime
 
 # One module per line: "<package>.tasks" exposing ``blueprint``; its namespace is the package.
-TASK_MODULES: tuple[str, ...] = ("scans.tasks", "reports.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "scans.tasks",
+    "reports.tasks",
+    "notifications.tasks",
+    "operations.tasks",
+    "billing.tasks",
+)
 
 
 def connector(runtime: Runtime) -> procrastinate.PsycopgConnector:

@@ -10,6 +10,8 @@ from starlette.types import ASGIApp
 
 from failsafe import __version__
 from failsafe.accounts.clock import SYSTEM_CLOCK, Clock
+from failsafe.billing.webhook import router as billing_webhook_router
+from failsafe.notifications.routes import router as unsubscribe_router
 from failsafe.portal import router as portal_router
 from failsafe.runtime import Runtime
 from failsafe.web import health
@@ -22,6 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     api_router,
     portal_router,
+    billing_webhook_router,
+    unsubscribe_router,
 )
 
 

@@ -7,12 +7,39 @@ that shows engagement data takes ``VisibleEngagement`` (404 otherwise) and the a
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import importlib
+import importlib.util
 
-from failsafe.portal import account_pages, auth_pages, mfa_pages, static_files
+from fastapi import APIRouter
 
 router = APIRouter(include_in_schema=False)
 
-# One area per line.
-for _module in (static_files, auth_pages, mfa_pages, account_pages):
-    router.include_router(_module.router)
+# One area per line. The app-detail route matches any path below /apps/, so it stays after
+# the other engagement areas.
+AREAS = (
+    "static_files",
+    "auth_pages",
+    "mfa_pages",
+    "account_pages",
+    "home_pages",
+    "engagement_pages",
+    "connection_pages",
+    "scan_pages",
+    "findings_pages",
+    "report_pages",
+    "admin_pages",
+    "inventory_pages",
+)
+# Areas built on another team's service that may not be in every checkout yet: the page is
+# left out (and says so in docs/portal.md) rather than breaking the whole web process.
+OPTIONAL = {"report_pages": "failsafe.reports.service"}
+
+
+def _available(area: str) -> bool:
+    needed = OPTIONAL.get(area)
+    return needed is None or importlib.util.find_spec(needed) is not None
+
+
+for _area in AREAS:
+    if _available(_area):
+        router.include_router(importlib.import_module(f"failsafe.portal.{_area}").router)

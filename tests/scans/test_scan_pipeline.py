@@ -204,3 +204,28 @@ def _batch_urls(fake: FakeGraph) -> list[str]:
         if r.url.path == "/v1.0/$batch"
         for item in json.loads(r.content)["requests"]
     ]
+
+
+async def test_revoking_a_running_scan_stops_it_at_the_next_section_boundary(
+    scan_runtime: Runtime, world: World, sleeps: SleepRecorder
+) -> None:
+    from failsafe.connections import service as connections
+
+    engagement = world.engagements["eng_a1"]
+    scan_id, connection = await _queued_scan(scan_runtime, engagement)
+    actor = SystemActor("test", engagement)
+    seen: list[str] = []
+
+    async def revoke_once(percent: int, detail: str) -> None:
+        seen.append(detail)
+        if len(seen) == 1:
+            async with scan_runtime.database.transaction(actor) as session:
+                await connections.revoke_connection(session, actor, connection)
+
+    status = await execute_scan(scan_runtime, scan_id, engagement, hooks=ScanHooks(
+        transport=FakeGraph(users=5).transport(), sleep=sleeps, on_progress=revoke_once))
+    assert status == "failed"
+    async with scan_runtime.database.transaction(actor) as session:
+        view = await scans.get_scan(session, scan_id)
+    assert view.error == "stopped: the connection was revoked"
+    assert (await _counts(scan_runtime, engagement, scan_id))["inventory_tenants"] == 0

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from failsafe.errors import FailSafeError, TooManyRequests
@@ -70,6 +72,13 @@ async def _validation(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("validation_failed", detail, fields=fields), 422)
 
 
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # Input PostgreSQL refuses as data (a NUL in a query string, an out-of-range number) is the
+    # caller's mistake, not ours; the statement and its parameters are never shown.
+    log.info("web.invalid_data", path=request.url.path)
+    return JSONResponse(error_body("invalid_input", "the request contains invalid data"), 422)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error("web.unhandled", path=request.url.path, error_type=type(exc).__name__)
     return JSONResponse(error_body("internal_error", "internal error"), 500)
@@ -80,4 +89,12 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FailSafeError, _failsafe)
     app.add_exception_handler(StarletteHTTPException, _http)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(DBAPIError, _data_error_or_500)
     app.add_exception_handler(Exception, _unexpected)
+
+
+async def _data_error_or_500(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc.orig, psycopg.errors.DataError):
+        return await _data_error(request, exc)
+    return await _unexpected(request, exc)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from failsafe.web.api import accounts, audit, auth, engagements, me, mfa, tokens
+from failsafe.web.api import (
+    accounts,
+    audit,
+    auth,
+    connections,
+    engagements,
+    me,
+    mfa,
+    scans,
+    tokens,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -16,6 +26,8 @@ for _module in (
     tokens,
     accounts,
     engagements,
+    connections,
+    scans,
     audit,
 ):
     router.include_router(_module.router)

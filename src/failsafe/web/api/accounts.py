@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from failsafe.accounts import deletion, service
 from failsafe.accounts.context import AuthContext
 from failsafe.accounts.models import Account, User
-from failsafe.web.api.schemas import ERRORS, Email
+from failsafe.web.api.schemas import ERRORS, Email, In
 from failsafe.web.context import auth_context, client_ip
 from failsafe.web.deps import CurrentActor, DbSession
 
@@ -42,7 +42,7 @@ class AccountOut(BaseModel):
         )
 
 
-class AccountIn(BaseModel):
+class AccountIn(In):
     name: str = Field(min_length=1, max_length=200)
     kind: Literal["customer", "partner"] = "customer"
 
@@ -71,12 +71,12 @@ class UserOut(BaseModel):
         )
 
 
-class InviteIn(BaseModel):
+class InviteIn(In):
     email: Email
     name: str = Field(min_length=1, max_length=200)
 
 
-class DeletionIn(BaseModel):
+class DeletionIn(In):
     password: str = Field(min_length=1, max_length=1024, description="Your current password.")
 
 

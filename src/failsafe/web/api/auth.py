@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from failsafe.accounts import reset, signin, signup
 from failsafe.accounts.context import AuthContext
 from failsafe.accounts.sessions import csrf_for
-from failsafe.web.api.schemas import ERRORS, Email, OkOut
+from failsafe.web.api.schemas import ERRORS, Email, In, OkOut
 from failsafe.web.context import auth_context, client_ip, user_agent
 from failsafe.web.cookies import clear_session_cookie, set_session_cookie
 from failsafe.web.deps import PendingPrincipal
@@ -25,22 +25,22 @@ Password = Annotated[str, Field(min_length=1, max_length=1024)]
 Token = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-class SignUpIn(BaseModel):
+class SignUpIn(In):
     email: Email
     password: Password
     name: str = Field(min_length=1, max_length=200)
     company: str = Field(min_length=1, max_length=200)
 
 
-class EmailIn(BaseModel):
+class EmailIn(In):
     email: Email
 
 
-class TokenIn(BaseModel):
+class TokenIn(In):
     token: Token
 
 
-class SignInIn(BaseModel):
+class SignInIn(In):
     email: Email
     password: Password
 
@@ -51,7 +51,7 @@ class SignInOut(BaseModel):
     csrf_token: str
 
 
-class MfaIn(BaseModel):
+class MfaIn(In):
     code: str | None = Field(default=None, max_length=12)
     recovery_code: str | None = Field(default=None, max_length=40)
 
@@ -60,12 +60,12 @@ class MfaOut(BaseModel):
     csrf_token: str
 
 
-class ResetIn(BaseModel):
+class ResetIn(In):
     token: Token
     password: Password
 
 
-class AcceptIn(BaseModel):
+class AcceptIn(In):
     token: Token
     password: Password
     name: str | None = Field(default=None, max_length=200)

@@ -13,7 +13,7 @@ from failsafe.accounts import service
 from failsafe.audit.service import record
 from failsafe.db.actor import Role
 from failsafe.engagements.models import Engagement
-from failsafe.web.api.schemas import ERRORS
+from failsafe.web.api.schemas import ERRORS, In
 from failsafe.web.context import client_ip
 from failsafe.web.deps import CurrentActor, DbSession, VisibleEngagement
 
@@ -44,7 +44,7 @@ class EngagementOut(BaseModel):
         )
 
 
-class EngagementIn(BaseModel):
+class EngagementIn(In):
     customer_account_id: uuid.UUID
     name: str = Field(min_length=1, max_length=200)
 

@@ -16,7 +16,7 @@ from failsafe.accounts.models import UserSession
 from failsafe.accounts.sessions import revoke_session
 from failsafe.audit.service import record
 from failsafe.errors import NotFound
-from failsafe.web.api.schemas import ERRORS, OkOut
+from failsafe.web.api.schemas import ERRORS, In, OkOut
 from failsafe.web.context import auth_context, client_ip
 from failsafe.web.deps import CurrentPrincipal, DbSession, PendingPrincipal
 
@@ -52,7 +52,7 @@ async def me(principal: PendingPrincipal) -> MeOut:
     )
 
 
-class PasswordChangeIn(BaseModel):
+class PasswordChangeIn(In):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=1, max_length=1024)
 

@@ -19,7 +19,7 @@ from failsafe.accounts.models import User
 from failsafe.accounts.principal import Principal
 from failsafe.accounts.sessions import csrf_for, rotate_session
 from failsafe.errors import BadRequest
-from failsafe.web.api.schemas import ERRORS, OkOut
+from failsafe.web.api.schemas import ERRORS, In, OkOut
 from failsafe.web.context import auth_context, client_ip, user_agent
 from failsafe.web.cookies import set_session_cookie
 from failsafe.web.deps import CurrentPrincipal, PendingDbSession, PendingPrincipal
@@ -60,7 +60,7 @@ async def start(principal: PendingPrincipal, session: PendingDbSession, ctx: Ctx
     )
 
 
-class CodeIn(BaseModel):
+class CodeIn(In):
     code: str = Field(min_length=6, max_length=12)
 
 
@@ -103,7 +103,7 @@ async def confirm(
     return RecoveryCodesOut(recovery_codes=codes, csrf_token=csrf_for(new.token))
 
 
-class PasswordIn(BaseModel):
+class PasswordIn(In):
     password: str = Field(min_length=1, max_length=1024)
 
 

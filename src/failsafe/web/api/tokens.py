@@ -14,7 +14,7 @@ from failsafe.accounts.context import AuthContext
 from failsafe.accounts.models import ApiToken
 from failsafe.audit.service import record
 from failsafe.errors import BadRequest, NotFound
-from failsafe.web.api.schemas import ERRORS, OkOut
+from failsafe.web.api.schemas import ERRORS, In, OkOut
 from failsafe.web.context import auth_context, client_ip
 from failsafe.web.deps import CurrentPrincipal, DbSession
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/me/tokens", tags=["tokens"], responses=ERRORS)
 Ctx = Annotated[AuthContext, Depends(auth_context)]
 
 
-class TokenIn(BaseModel):
+class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
     scope: Literal["read", "write"] = "read"
     expires_at: datetime | None = None

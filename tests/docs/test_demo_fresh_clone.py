@@ -36,4 +36,3 @@ def test_demo_runs_from_a_fresh_clone(tmp_path: Path) -> None:
         assert "demo accounts already present" in again.stdout
     finally:
         subprocess.run(["./run", "failsafe", "db", "stop"], cwd=clone, env=env, check=False)
-

@@ -1,0 +1,168 @@
+"""The portal in a real headless Chromium against a live server on 127.0.0.1.
+
+One test walks the main journeys in order (a fresh database per test is the expensive part):
+a client signs up, confirms the email from the outbox, signs in and turns MFA on; a partner
+signs in, is made to enrol MFA, creates an engagement and invites a client user, and reads
+every engagement page; a client of another partner gets 404 for all of it; an admin reads the
+console and the audit log. No console errors, no CSP violations, screenshots of each page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+import pyotp
+import pytest
+from playwright.sync_api import Page, expect
+
+from failsafe.db.urls import DatabaseTarget
+from failsafe.settings import Settings
+from tests.accounts.fixtures import Outbox
+from tests.portal.browser import Problems, chromium, shot
+from tests.portal.live import live_server
+from tests.portal.pagekit import PASSWORD
+from tests.portal.people import world_with_passwords
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/signin")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def _enrol(page: Page) -> list[str]:
+    """From the enrolment page: start, read the key, confirm; returns the recovery codes."""
+    page.get_by_role("button", name="Start set-up").click()
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Enter the 6-digit code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.get_by_role("heading", name="Two-step verification is on")).to_be_visible()
+    return page.locator("ul.codes code").all_inner_texts()
+
+
+def _client_signs_up(page: Page, base: str, outbox: Outbox) -> None:
+    page.goto(f"{base}/signup")
+    shot(page, "01-signup")
+    page.get_by_label("Your name").fill("Pat Doe")
+    page.get_by_label("Company name").fill("Acme Dental")
+    page.get_by_label("Work email").fill("pat@acme.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+
+    page.goto(f"{base}/verify?token={outbox.token('pat@acme.test', 'verify_email')}")
+    shot(page, "02-verify")
+    page.get_by_role("button", name="Confirm my email").click()
+    expect(page.get_by_text("Your email is confirmed")).to_be_visible()
+
+    _sign_in(page, base, "pat@acme.test")
+    expect(page.get_by_role("heading", name="Engagements")).to_be_visible()
+    expect(page.get_by_role("link", name="Acme Dental assessment")).to_be_visible()
+    page.goto(f"{base}/account")
+    shot(page, "03-account")
+    page.get_by_role("link", name="Set up two-step verification").click()
+    codes = _enrol(page)
+    shot(page, "04-recovery-codes")
+
+    page.get_by_role("button", name="Sign out").click()
+    _sign_in(page, base, "pat@acme.test")
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    shot(page, "05-mfa-challenge")
+    page.get_by_text("Use a recovery code instead").click()
+    page.get_by_label("Recovery code").fill(codes[0])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Engagements")).to_be_visible()
+
+
+def _partner_works(page: Page, base: str) -> str:
+    """Returns the URL of the engagement the partner created."""
+    _sign_in(page, base, "partner_a.user@example.test")
+    expect(page.get_by_role("heading", name="Set up two-step verification")).to_be_visible()
+    _enrol(page)
+    page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("link", name="eng_a1")).to_be_visible()
+    shot(page, "06-partner-home")
+
+    page.get_by_label("Engagement name").fill("Contoso Q4 review")
+    page.get_by_label("New client's name").fill("Contoso Bakery")
+    page.get_by_role("button", name="Create engagement").click()
+    expect(page.get_by_role("heading", name="Contoso Q4 review")).to_be_visible()
+    shot(page, "07-engagement-overview")
+    created = page.url
+
+    page.get_by_label("Email").fill("owner@contoso.test")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text("Invitation sent")).to_be_visible()
+
+    for tab, name in (
+        ("Tenants", "08-connections"),
+        ("Scans", "09-scans"),
+        ("Findings", "10-findings"),
+        ("Discovered apps", "11-apps"),
+        ("Identities", "12-identities"),
+        ("Licences", "13-licences"),
+        ("Reports", "14-reports"),
+    ):
+        page.get_by_role("navigation", name="Engagement").get_by_role("link", name=tab).click()
+        expect(page.get_by_role("link", name=tab)).to_have_attribute("aria-current", "page")
+        shot(page, name)
+    expect(page.get_by_text("Organization.Read.All")).to_have_count(0)  # on Tenants only
+    page.get_by_role("navigation", name="Engagement").get_by_role("link", name="Tenants").click()
+    expect(page.get_by_text("Organization.Read.All")).to_be_visible()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/home")
+    shot(page, "15-partner-home-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    return created
+
+
+def test_portal_journeys(
+    fresh_target: DatabaseTarget, test_settings: Settings, owner: psycopg.Connection
+) -> None:
+    world = world_with_passwords(owner, test_settings)
+    outbox = Outbox(owner)
+    problems = Problems()
+    with live_server(fresh_target, test_settings) as server, chromium() as browser:
+        base = server.base_url
+
+        client = problems.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+        _client_signs_up(client, base, outbox)
+
+        partner = problems.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+        created = _partner_works(partner, base)
+
+        other = problems.watch(browser.new_page())
+        _sign_in(other, base, "client_b1.user@example.test")
+        expect(other.get_by_role("link", name="eng_b1")).to_be_visible()
+        for url in (
+            created,
+            f"{base}/engagements/{world.engagements['eng_a1']}/connections",
+            f"{base}/engagements/{world.engagements['eng_a1']}/reports",
+        ):
+            problems.expected_404.add(url)
+            response = other.goto(url)
+            assert response is not None and response.status == 404, url
+        shot(other, "16-other-client-404")
+        problems.expected_404.add(f"{base}/admin")
+        assert other.goto(f"{base}/admin") is not None
+        expect(other.get_by_role("heading", name="Not found")).to_be_visible()
+
+        admin = problems.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
+        _sign_in(admin, base, "staff.admin@example.test")
+        _enrol(admin)
+        admin.goto(f"{base}/admin")
+        shot(admin, "17-admin-accounts")
+        admin.goto(f"{base}/admin/audit?action=engagement.")
+        expect(admin.get_by_text("engagement.created")).to_be_visible()
+        shot(admin, "18-admin-audit")
+        with admin.expect_download() as download:
+            admin.get_by_role("link", name="Export CSV").click()
+        assert download.value.suggested_filename == "failsafe-audit.csv"
+
+    assert problems.items == [], problems.items

@@ -79,6 +79,16 @@ def _outbox() -> Any | None:
     return getattr(module, "enqueue", None)
 
 
+def rehearse(template: str, context: Mapping[str, Any]) -> None:
+    """Do the rendering work of :func:`send_email` without sending (a timing equaliser)."""
+    try:
+        module = importlib.import_module("failsafe.notifications.templates")
+    except ImportError:
+        render("decoy@failsafe.invalid", template, context)
+        return
+    module.render(template, context)
+
+
 async def send_email(
     session: AsyncSession, to: str, template: str, context: Mapping[str, Any]
 ) -> None:

@@ -17,7 +17,7 @@ from failsafe.accounts.context import AuthContext
 from failsafe.accounts.crypto import digest, new_token
 from failsafe.accounts.errors import InvalidToken, WrongPassword
 from failsafe.accounts.lookup import can_sign_in, normalise_email, user_by_email
-from failsafe.accounts.mail import send_email
+from failsafe.accounts.mail import rehearse, send_email
 from failsafe.accounts.models import User
 from failsafe.accounts.passwords import check_password
 from failsafe.accounts.sessions import revoke_user_sessions
@@ -25,6 +25,8 @@ from failsafe.audit.service import record
 from failsafe.db.actor import SystemActor, UserActor
 
 RESET_ACTOR = SystemActor("auth.reset")
+# A bucket nobody is limited by: the unknown-email path writes to it to match the known path.
+DECOY = ratelimit.Limit("reset.decoy", 2**31 - 1, ratelimit.MINUTE)
 
 
 async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None:
@@ -45,13 +47,17 @@ async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None
                 {"link": ctx.link("/reset", token), "minutes": 30},
             )
         else:
-            await _equivalent_work(session)
+            await _equivalent_work(ctx, session)
 
 
-async def _equivalent_work(session: AsyncSession) -> None:
-    # Mirrors issue() + send_email(): a token digest and the same count of round trips.
-    digest(new_token())
-    for _ in range(2):
+async def _equivalent_work(ctx: AuthContext, session: AsyncSession) -> None:
+    # Mirrors issue() + send_email(): the token, the template rendering, one real write (so the
+    # commit flushes WAL like the known path's does) and the same count of round trips.
+    token = new_token()
+    digest(token)
+    rehearse("reset_password", {"link": ctx.link("/reset", token), "minutes": 30})
+    await ratelimit.hit(session, DECOY, "reset", ctx.clock.now())
+    for _ in range(3):
         await session.execute(text("SELECT 1 FROM email_tokens WHERE false"))
 
 

@@ -12,6 +12,7 @@ from failsafe.web.api import (
     engagements,
     me,
     mfa,
+    reports,
     scans,
     tokens,
 )
@@ -28,6 +29,7 @@ for _module in (
     engagements,
     connections,
     scans,
+    reports,
     audit,
 ):
     router.include_router(_module.router)

@@ -222,8 +222,14 @@ async def test_revoking_a_running_scan_stops_it_at_the_next_section_boundary(
             async with scan_runtime.database.transaction(actor) as session:
                 await connections.revoke_connection(session, actor, connection)
 
-    status = await execute_scan(scan_runtime, scan_id, engagement, hooks=ScanHooks(
-        transport=FakeGraph(users=5).transport(), sleep=sleeps, on_progress=revoke_once))
+    status = await execute_scan(
+        scan_runtime,
+        scan_id,
+        engagement,
+        hooks=ScanHooks(
+            transport=FakeGraph(users=5).transport(), sleep=sleeps, on_progress=revoke_once
+        ),
+    )
     assert status == "failed"
     async with scan_runtime.database.transaction(actor) as session:
         view = await scans.get_scan(session, scan_id)

@@ -158,10 +158,14 @@ async def test_request_scan_enqueues_its_job_in_the_same_transaction(
         async with scan_runtime.database.transaction(actor) as session:
             await scans.request_scan(session, actor, connection)
             raise RuntimeError("the request fails after the insert")
-    assert superuser.execute("SELECT count(*) FROM procrastinate_jobs").fetchone() == (0,)
+    assert superuser.execute(
+        "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s", (TASK_NAME,)
+    ).fetchone() == (0,)
     async with scan_runtime.database.transaction(actor) as session:
         view = await scans.request_scan(session, actor, connection)
-    job = superuser.execute("SELECT task_name, args, lock FROM procrastinate_jobs").fetchone()
+    job = superuser.execute(
+        "SELECT task_name, args, lock FROM procrastinate_jobs WHERE task_name = %s", (TASK_NAME,)
+    ).fetchone()
     assert job == (
         TASK_NAME,
         {"scan_id": str(view.id), "engagement_id": str(engagement)},
@@ -192,9 +196,9 @@ async def test_revoke_deletes_credentials_cancels_queued_scans_and_audits(
     async with scan_runtime.database.transaction(actor) as session:
         stopped = await scans.get_scan(session, scan.id)
     assert stopped.status == "failed" and stopped.error and "revoked" in stopped.error
-    assert superuser.execute("SELECT status::text FROM procrastinate_jobs").fetchone() == (
-        "cancelled",
-    )
+    assert superuser.execute(
+        "SELECT status::text FROM procrastinate_jobs WHERE task_name = %s", (TASK_NAME,)
+    ).fetchone() == ("cancelled",)
     audit = superuser.execute(
         "SELECT action, target_id, details->>'scans_cancelled' FROM audit_log"
         " WHERE action = 'connection.revoked'"

@@ -15,7 +15,7 @@ import structlog
 from procrastinate import JobContext
 
 from failsafe.jobs.app import runtime_of
-from failsafe.scans.runner import execute_scan
+from failsafe.scans.runner import ScanHooks, execute_scan
 
 log = structlog.get_logger(__name__)
 
@@ -31,10 +31,12 @@ async def run_scan(context: JobContext, scan_id: str, engagement_id: str) -> Non
     """Run one scan as the engagement's scan actor."""
     job = context.job
     attempts = int(getattr(job, "attempts", 0) or 0) if job is not None else 0
+    hooks = context.additional_context.get("scan_hooks")  # tests only: a transport seam
     await execute_scan(
         runtime_of(context),
         uuid.UUID(scan_id),
         uuid.UUID(engagement_id),
+        hooks=hooks if isinstance(hooks, ScanHooks) else None,
         last_attempt=attempts + 1 >= MAX_ATTEMPTS,
     )
 

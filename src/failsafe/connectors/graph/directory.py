@@ -143,9 +143,10 @@ async def subscribed_skus(graph: GraphClient, builder: InventoryBuilder) -> int:
 
 
 async def mfa_registration(graph: GraphClient, builder: InventoryBuilder) -> int:
-    """MFA registration and methods per user (the report supports no $select)."""
+    """MFA registration and methods per user (the report supports $top but no $select)."""
     count = 0
-    async for page in graph.pages("/reports/authenticationMethods/userRegistrationDetails"):
+    path = "/reports/authenticationMethods/userRegistrationDetails"
+    async for page in graph.pages(path, {"$top": "999"}):
         for raw in page:
             methods = tuple(str(m) for m in raw.get("methodsRegistered") or [])
             builder.mfa[str(raw["id"])] = (bool(raw.get("isMfaRegistered")), methods)

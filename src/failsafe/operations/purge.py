@@ -21,21 +21,27 @@ from failsafe.operations.catalog import quoted, tables_with
 async def _delete_where(
     session: AsyncSession, tables: Sequence[str], column: str, ids: Sequence[uuid.UUID]
 ) -> dict[str, int]:
+    # Count first: a delete may cascade into a table not yet visited, and the record should
+    # say how many rows of each table went, whichever statement removed them.
     counts: dict[str, int] = {}
-    pending = list(tables)
+    for table in tables:
+        found = await session.execute(
+            text(f"SELECT count(*) FROM {quoted(table)} WHERE {column} = ANY(:ids)"),
+            {"ids": list(ids)},
+        )
+        counts[table] = int(found.scalar_one())
+    pending = [table for table in tables if counts[table]]
     while pending:
         blocked: list[str] = []
         for table in pending:
             try:
                 async with session.begin_nested():
-                    result = await session.execute(
+                    await session.execute(
                         text(f"DELETE FROM {quoted(table)} WHERE {column} = ANY(:ids)"),
                         {"ids": list(ids)},
                     )
             except IntegrityError:
                 blocked.append(table)
-                continue
-            counts[table] = counts.get(table, 0) + int(getattr(result, "rowcount", 0) or 0)
         if len(blocked) == len(pending):
             raise RuntimeError(f"cannot delete from {', '.join(blocked)}: foreign keys refuse")
         pending = blocked

@@ -21,7 +21,7 @@ class StaticToken:
     async def token(self, http: TenantHttp) -> str:
         return self.value
 
-    def invalidate(self) -> None:
+    def invalidate(self, rejected: str) -> None:
         self.invalidated += 1
         self.value = "t2"
 

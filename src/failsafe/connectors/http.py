@@ -41,7 +41,8 @@ class TokenSource(Protocol):
 
     async def token(self, http: TenantHttp) -> str: ...
 
-    def invalidate(self) -> None: ...
+    def invalidate(self, rejected: str) -> None:
+        """Forget ``rejected`` (no-op when a newer token was minted meanwhile)."""
 
 
 @dataclass
@@ -116,14 +117,15 @@ class TenantHttp:
         refreshed, problem = False, "no attempt made"
         for attempt in range(self.options.max_retries + 1):
             request_headers = dict(headers or {})
+            token = await auth.token(self) if auth is not None else ""
             if auth is not None:
-                request_headers["Authorization"] = f"Bearer {await auth.token(self)}"
+                request_headers["Authorization"] = f"Bearer {token}"
             outcome = await self._attempt(method, url, params, request_headers, content, data)
             if isinstance(outcome, httpx.Response):
                 if outcome.status_code == 401 and auth is not None and not refreshed:
                     # An expired or revoked token: mint a new one once, then judge again.
-                    auth.invalidate()
-                    refreshed = True
+                    auth.invalidate(token)
+                    refreshed, problem = True, "HTTP 401"
                     continue
                 wait = retry_delay(outcome, attempt)
                 if wait is None:

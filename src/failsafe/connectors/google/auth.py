@@ -7,6 +7,7 @@ client so it shares retries, timeouts and the read-only guard with every other r
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -52,15 +53,18 @@ class GoogleToken:
         self._scopes = scopes
         self._token: str | None = None
         self._expires_at = 0.0
+        self._lock = asyncio.Lock()
 
     async def token(self, http: TenantHttp) -> str:
-        if self._token is None or time.monotonic() >= self._expires_at - REFRESH_MARGIN_SECONDS:
-            await self._mint(http)
-        assert self._token is not None
-        return self._token
+        async with self._lock:  # concurrent requests share one renewal
+            if self._token is None or time.monotonic() >= self._expires_at - REFRESH_MARGIN_SECONDS:
+                await self._mint(http)
+            assert self._token is not None
+            return self._token
 
-    def invalidate(self) -> None:
-        self._token = None
+    def invalidate(self, rejected: str) -> None:
+        if rejected == self._token:
+            self._token = None
 
     def _assertion(self) -> str:
         now = int(time.time())

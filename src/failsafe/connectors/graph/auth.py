@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 
@@ -32,17 +33,20 @@ class GraphToken:
         self._url = f"{login_base_url.rstrip('/')}/{credentials.tenant_id}/oauth2/v2.0/token"
         self._token: str | None = None
         self._expires_at = 0.0
+        self._lock = asyncio.Lock()
         self.minted = 0
 
     async def token(self, http: TenantHttp) -> str:
         """A valid access token, minting a new one when the cached one is near expiry."""
-        if self._token is None or time.monotonic() >= self._expires_at - REFRESH_MARGIN_SECONDS:
-            await self._mint(http)
-        assert self._token is not None
-        return self._token
+        async with self._lock:  # concurrent requests share one renewal
+            if self._token is None or time.monotonic() >= self._expires_at - REFRESH_MARGIN_SECONDS:
+                await self._mint(http)
+            assert self._token is not None
+            return self._token
 
-    def invalidate(self) -> None:
-        self._token = None
+    def invalidate(self, rejected: str) -> None:
+        if rejected == self._token:
+            self._token = None
 
     async def _mint(self, http: TenantHttp) -> None:
         response = await http.send(

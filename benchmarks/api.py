@@ -1,0 +1,231 @@
+"""API throughput and latency: the findings list of an engagement with 100,000 findings, beside
+a bare health route measured in the same run, at 16 and 64 concurrent clients.
+
+    .venv/bin/python -m benchmarks.api [--rows 100000] [--duration 10]
+
+The app runs as a separate uvicorn process on loopback (one worker) against a scratch database;
+requests are authenticated with a personal API token, so each one pays for the whole stack:
+token lookup, the actor's RLS transaction, the VisibleEngagement check, the list query and
+serialisation. Target: findings list p99 under 50 ms at 16 clients, and at least 30% of the bare
+route's throughput.
+
+Until the detections domain ships the findings table and route, the engagement-scoped list that
+exists is measured in its place (the scans list, over 100,000 scans): the run says which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+from fastapi import FastAPI
+
+from benchmarks.common import REPO, scratch_database
+from failsafe.db.urls import DatabaseTarget
+from failsafe.runtime import build_runtime
+from failsafe.secrets.keyring import generate_key
+from failsafe.web.app import create_app
+
+
+def server_app() -> FastAPI:
+    """``uvicorn benchmarks.api:server_app --factory`` (settings from the environment)."""
+    return create_app(build_runtime())
+
+
+@dataclass(frozen=True)
+class Result:
+    label: str
+    clients: int
+    requests: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.label:<14} clients={self.clients:<3} {self.throughput:8.0f} req/s"
+            f"  p50={self.pct(0.50):6.1f} ms  p99={self.pct(0.99):6.1f} ms"
+            f"  ({self.requests} requests)"
+        )
+
+
+def _seed(target: DatabaseTarget, rows: int) -> tuple[uuid.UUID, str]:
+    """A client with one engagement holding ``rows`` list items; returns (engagement, user)."""
+    with psycopg.connect(
+        target.bootstrap_url, autocommit=True, options="-c search_path=failsafe"
+    ) as conn:
+        conn.execute("SET ROLE failsafe_owner")
+        with conn.transaction():
+            conn.execute("SELECT set_config('failsafe.role', 'system', true)")
+            account = conn.execute(
+                "INSERT INTO accounts (kind, name) VALUES ('customer', 'Bench') RETURNING id"
+            ).fetchone()
+            assert account is not None
+            user = conn.execute(
+                "INSERT INTO users (account_id, email, role, email_verified_at)"
+                " VALUES (%s, 'bench@example.test', 'client', now()) RETURNING id",
+                (account[0],),
+            ).fetchone()
+            engagement = conn.execute(
+                "INSERT INTO engagements (customer_account_id, name) VALUES (%s, 'Bench')"
+                " RETURNING id",
+                (account[0],),
+            ).fetchone()
+            assert user is not None and engagement is not None
+            connection = conn.execute(
+                "INSERT INTO connections (engagement_id, provider, tenant_ref)"
+                " VALUES (%s, 'microsoft', 'bench') RETURNING id",
+                (engagement[0],),
+            ).fetchone()
+            assert connection is not None
+            conn.execute(
+                "INSERT INTO scans (engagement_id, connection_id, status, queued_at)"
+                " SELECT %s, %s, 'succeeded', now() - make_interval(secs => g)"
+                " FROM generate_series(1, %s) AS g",
+                (engagement[0], connection[0], rows),
+            )
+        conn.execute("ANALYZE")
+    return engagement[0], str(user[0])
+
+
+def _issue_token(target: DatabaseTarget, user_id: str) -> str:
+    """A write token for the bench user, inserted directly (hash only, like the service)."""
+    from failsafe.accounts.crypto import digest, new_token
+
+    raw = new_token("fs_")
+    with psycopg.connect(
+        target.bootstrap_url, autocommit=True, options="-c search_path=failsafe"
+    ) as conn:
+        conn.execute("SET ROLE failsafe_owner")
+        with conn.transaction():
+            conn.execute("SELECT set_config('failsafe.role', 'system', true)")
+            conn.execute(
+                "INSERT INTO api_tokens (user_id, name, prefix, token_hash, scope, created_at)"
+                " VALUES (%s, 'bench', %s, %s, 'read', now())",
+                (user_id, raw[:10], digest(raw)),
+            )
+    return raw
+
+
+def _start_server(target: DatabaseTarget, port: int) -> subprocess.Popen[str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": target.bootstrap_url,
+        "FAILSAFE_APP_DATABASE_URL": target.app_url,
+        "FAILSAFE_SECRET_KEYS": f"bench:{generate_key()}",
+        "FAILSAFE_DATA_DIR": str(REPO / ".test-data" / "bench"),
+        "FAILSAFE_LOG_LEVEL": "warning",
+        "FAILSAFE_DB_POOL_SIZE": "20",
+        "PYTHONPATH": str(REPO),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "benchmarks.api:server_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=REPO,
+        env=env,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        if "Uvicorn running on" in line:
+            break
+    else:
+        raise SystemExit("the server did not start")
+    threading.Thread(target=lambda: [None for _ in proc.stderr or ()], daemon=True).start()
+    return proc
+
+
+async def _measure(
+    url: str, path: str, headers: dict[str, str], clients: int, seconds: float, label: str
+) -> Result:
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    latencies: list[float] = []
+    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits) as http:
+
+        async def worker(until: float, sink: list[float] | None) -> None:
+            while time.perf_counter() < until:
+                start = time.perf_counter()
+                response = await http.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"{path}: {response.status_code} {response.text[:200]}")
+                if sink is not None:
+                    sink.append(time.perf_counter() - start)
+
+        warm = time.perf_counter() + 1.0
+        await asyncio.gather(*(worker(warm, None) for _ in range(clients)))
+        begin = time.perf_counter()
+        until = begin + seconds
+        await asyncio.gather(*(worker(until, latencies) for _ in range(clients)))
+        elapsed = time.perf_counter() - begin
+    return Result(label, clients, len(latencies), elapsed, latencies)
+
+
+def _list_path(engagement_id: uuid.UUID) -> tuple[str, str]:
+    if importlib.util.find_spec("failsafe.web.api.findings") is not None:
+        return f"/api/v1/engagements/{engagement_id}/findings?limit=50", "findings list"
+    return f"/api/v1/engagements/{engagement_id}/scans?limit=50", "scans list*"
+
+
+async def _run(url: str, token: str, engagement_id: uuid.UUID, seconds: float) -> None:
+    headers = {"authorization": f"Bearer {token}"}
+    path, label = _list_path(engagement_id)
+    for clients in (16, 64):
+        bare = await _measure(url, "/health/live", {}, clients, seconds, "bare health")
+        listed = await _measure(url, path, headers, clients, seconds, label)
+        print(bare.line())
+        print(listed.line())
+        ratio = listed.throughput / bare.throughput
+        print(f"{'':<14} ratio list/bare throughput = {ratio:.0%}")
+    if label.endswith("*"):
+        print("* the findings table/route has not landed; the scans list stands in for it")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--duration", type=float, default=10.0)
+    args = parser.parse_args()
+    with scratch_database("fs_bench_api") as target:
+        engagement_id, user_id = _seed(target, args.rows)
+        token = _issue_token(target, user_id)
+        port = 18_000 + os.getpid() % 1000
+        proc = _start_server(target, port)
+        try:
+            print(f"rows={args.rows} duration={args.duration}s per measurement, one uvicorn")
+            asyncio.run(_run(f"http://127.0.0.1:{port}", token, engagement_id, args.duration))
+        finally:
+            proc.terminate()
+            proc.wait(30)
+
+
+if __name__ == "__main__":
+    main()

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "db",
     "serve",
     "secrets",
+    "sandbox",
     "worker",
     "admin",
     "report",

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "permissions",
     "retention",
     "backup",
+    "site",
 )
 
 for _name in COMMAND_MODULES:

@@ -3,6 +3,9 @@
 One row per bucket; :func:`hit` is one atomic upsert that opens a new window when the old one
 has passed and otherwise adds one, then reports whether the caller is over the limit. Buckets
 name a limit and a hash of the key (email or IP), never the key itself.
+
+Limitation: fixed windows let a burst straddling a window edge reach twice the limit; a sliding
+window (the previous bucket weighted by the overlap) would close that.
 """
 
 from __future__ import annotations

@@ -2,7 +2,10 @@
 
 A reset request answers the same, in the same time, whether or not the email exists: both paths
 do one rate-limit upsert, one lookup, generate and hash a token, and make the same number of
-round trips to the database (the unknown path runs equivalent no-op statements).
+round trips to the database (the unknown path runs equivalent statements and one real write).
+
+Limitation: the equality is by equivalent work, not by construction; queueing the lookup and the
+email as a job (the request then only enqueues) would make the answer constant-time.
 """
 
 from __future__ import annotations

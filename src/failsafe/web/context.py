@@ -25,7 +25,11 @@ def policy_of(request: Request) -> SessionPolicy:
 
 
 def client_ip(request: Request) -> str | None:
-    """The peer address (uvicorn's proxy_headers resolves X-Forwarded-For from trusted hops)."""
+    """The peer address (uvicorn's proxy_headers resolves X-Forwarded-For from trusted hops).
+
+    Limitation: behind a proxy missing from ``--forwarded-allow-ips`` every client shares the
+    proxy's address, and so one per-IP rate-limit bucket; configure the proxy as trusted.
+    """
     return request.client.host if request.client else None
 
 

@@ -11,6 +11,11 @@
   actor may not see it. Admin reads are audit-logged as ``admin.engagement_read``.
 - ``CsrfToken`` / :func:`csrf_token`: the token to embed in forms of the current session.
 - ``PendingPrincipal`` / ``PendingDbSession``: for the MFA step and enrolment routes only.
+
+Limitation: the credential lookup and the request's work are two transactions (two pooled
+connections' worth of round trips per request). One transaction that switches from the lookup's
+system actor to the user would save a few round trips, but routes that rotate or revoke the
+session in their own transaction would then wait on the lookup's row lock.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import datetime as dt
 import procrastinate
 import structlog
 from procrastinate import JobContext
+from procrastinate.exceptions import UniqueViolation
 from procrastinate.manager import JobManager
 
 from failsafe.jobs.app import runtime_of
@@ -104,7 +105,13 @@ async def retry_stalled(manager: JobManager, seconds: float) -> int:
     retried = 0
     for job in await manager.get_stalled_jobs(seconds_since_heartbeat=seconds):
         if job.task_name.startswith(RECOVERED_PREFIXES):
+            try:
+                await manager.retry_job(job)
+            except UniqueViolation:
+                # Another job with the same queueing lock is already waiting (a newer outbox
+                # drain): it does the same work, so this one is left as it is.
+                log.info("job.stalled_superseded", job_id=job.id, task=job.task_name)
+                continue
             log.warning("job.stalled_retried", job_id=job.id, task=job.task_name)
-            await manager.retry_job(job)
             retried += 1
     return retried

@@ -32,11 +32,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(target: DatabaseTarget, settings: Settings) -> Iterator[LiveServer]:
-    """Serve the whole app (portal + API) until the block ends."""
+def live_server(
+    target: DatabaseTarget, settings: Settings, overrides: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Serve the whole app (portal + API) until the block ends (``overrides``: settings)."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    settings = settings.model_copy(update={"public_base_url": base})
+    settings = settings.model_copy(update={**(overrides or {}), "public_base_url": base})
     assert settings.secret_keys is not None
     keyring = KeyRing.parse(settings.secret_keys.get_secret_value())
     runtime = Runtime(settings=settings, target=target, keyring=keyring)

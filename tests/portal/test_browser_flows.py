@@ -9,7 +9,10 @@ console and the audit log. No console errors, no CSP violations, screenshots of 
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
+from pathlib import Path
 
 import psycopg
 import pyotp
@@ -17,10 +20,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from failsafe.db.urls import DatabaseTarget
+from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
 from failsafe.settings import Settings
 from tests.accounts.fixtures import Outbox
 from tests.portal.browser import Problems, chromium, shot
-from tests.portal.live import live_server
+from tests.portal.jobs import render_report, run_scan
+from tests.portal.live import LiveServer, live_server
 from tests.portal.pagekit import PASSWORD
 from tests.portal.people import world_with_passwords
 
@@ -122,13 +127,83 @@ def _partner_works(page: Page, base: str) -> str:
     return created
 
 
+def _scan_sandbox(
+    page: Page, server: LiveServer, sandbox: Sandbox, created: str, key_dir: Path
+) -> None:
+    """Connect the sandbox's Google tenant, scan it, read the inventory, get the report."""
+    engagement_id = uuid.UUID(created.rsplit("/", 1)[1])
+    google = sandbox.google()
+    key_file = key_dir / "service-account.json"
+    key_file.write_text(json.dumps(google.service_account))
+
+    page.goto(f"{created}/connections")
+    page.get_by_label("Service-account key (JSON)").set_input_files(str(key_file))
+    page.get_by_label("Admin to act as (read-only role)").fill(google.admin_email)
+    page.get_by_label("Label (optional)").last.fill("Sandbox Workspace")
+    page.get_by_role("button", name="Connect Google Workspace").click()
+    expect(page.get_by_role("cell", name=re.compile("^Sandbox Workspace"))).to_be_visible()
+
+    page.goto(f"{created}/scans")
+    page.get_by_role("button", name="Start scan").click()
+    expect(page.locator("#scan-progress-body")).to_have_attribute("data-status", "queued")
+    scan_id = uuid.UUID(page.url.rsplit("/", 1)[1])
+    run_scan(server.runtime, scan_id, engagement_id)
+    # htmx polls the progress fragment and swaps in the finished state by itself.
+    expect(page.locator("#scan-progress-body")).to_have_attribute(
+        "data-status", re.compile("succeeded|partial"), timeout=15_000
+    )
+    shot(page, "09b-scan-finished")
+
+    page.goto(f"{created}/apps")
+    expect(page.get_by_role("table")).to_be_visible()
+    shot(page, "11b-apps-after-scan")
+    first = page.locator("tbody th a").first
+    if first.count():
+        first.click()
+        expect(page.get_by_role("heading", name="Users")).to_be_visible()
+        shot(page, "11c-app-detail")
+    page.goto(f"{created}/identities")
+    expect(page.get_by_text("MFA coverage")).to_be_visible()
+    shot(page, "12b-identities-after-scan")
+    page.goto(f"{created}/licences")
+    shot(page, "13b-licences-after-scan")
+
+    page.goto(f"{created}/reports")
+    page.get_by_role("button", name="Generate report").click()
+    report_id = uuid.UUID(server_report_id(page))
+    render_report(server.runtime, report_id, engagement_id)
+    download_link = page.get_by_role("link", name=re.compile("Download PDF"))
+    expect(download_link).to_be_visible(timeout=15_000)
+    shot(page, "14b-report-ready")
+    with page.expect_download() as download:
+        download_link.click()
+    path = download.value.path()
+    assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+
+
+def server_report_id(page: Page) -> str:
+    """The id of the newest report in the list (rows carry it as a data attribute)."""
+    row = page.locator("#report-list tbody tr[data-report-id]").first
+    expect(row).to_be_visible()
+    value = row.get_attribute("data-report-id")
+    assert value is not None
+    return value
+
+
 def test_portal_journeys(
-    fresh_target: DatabaseTarget, test_settings: Settings, owner: psycopg.Connection
+    fresh_target: DatabaseTarget,
+    test_settings: Settings,
+    owner: psycopg.Connection,
+    tmp_path: Path,
 ) -> None:
     world = world_with_passwords(owner, test_settings)
     outbox = Outbox(owner)
     problems = Problems()
-    with live_server(fresh_target, test_settings) as server, chromium() as browser:
+    with (
+        running_sandbox(TenantSpec(seed=3, users=60, profile="risky")) as sandbox,
+        live_server(fresh_target, test_settings, sandbox.settings_overrides()) as server,
+        chromium() as browser,
+    ):
         base = server.base_url
 
         client = problems.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
@@ -136,6 +211,7 @@ def test_portal_journeys(
 
         partner = problems.watch(browser.new_page(viewport={"width": 1280, "height": 900}))
         created = _partner_works(partner, base)
+        _scan_sandbox(partner, server, sandbox, created, tmp_path)
 
         other = problems.watch(browser.new_page())
         _sign_in(other, base, "client_b1.user@example.test")

@@ -23,6 +23,16 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _day(value: datetime | None) -> str:
+    """A date as ``2026-12-04`` (tables with many dates stay narrow on a phone)."""
+    return value.strftime("%Y-%m-%d") if value is not None else "\u2014"
+
+
+def _scope(value: str) -> str:
+    """A Google scope without its long common prefix (Graph scopes are short already)."""
+    return value.removeprefix("https://www.googleapis.com/auth/")
+
+
 def _money(value: float | None) -> str:
     if value is None:
         return "\u2014"
@@ -38,6 +48,8 @@ ENV = Environment(
 )
 ENV.filters["when"] = _when
 ENV.filters["money"] = _money
+ENV.filters["day"] = _day
+ENV.filters["scope"] = _scope
 
 
 def page_context(request: Request) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """Error reporting to Sentry, with tenant data scrubbed before anything leaves the process.
 
 Only the exception, its stack and FailSafe's own ids survive: request bodies, cookies, headers,
-query strings, user emails and IPs are removed in ``before_send``, and ``send_default_pii`` is
-off so the SDK does not collect them in the first place.
+query strings, user emails and IPs are removed in ``before_send``, and default PII collection
+(``send_default_pii``) is off so the SDK does not collect them in the first place.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def init_sentry(settings: Settings) -> bool:
         dsn=settings.sentry_dsn.get_secret_value(),
         environment=settings.env,
         release=f"failsafe@{__version__}",
-        send_default_pii=False,
+        # send_default_pii stays unset, which this SDK treats as False (setting it at all is
+        # deprecated in favour of data_collection and warns); the test asserts the outcome.
         include_local_variables=False,
         max_request_body_size="never",
         before_send=scrub_event,  # type: ignore[arg-type]

@@ -159,5 +159,9 @@ async def test_account_deletion_is_soft_and_revokes_everything(
             "SELECT status, deleted_at IS NOT NULL FROM accounts WHERE id = %s", (account_id,)
         ).fetchone()
         actions = [r[0] for r in owner.execute("SELECT action FROM audit_log")]
+        notices = owner.execute(
+            "SELECT count(*) FROM email_outbox WHERE template = 'account_deletion_scheduled'"
+        ).fetchone()
     assert row == ("deleted", True)
+    assert notices == (1,)
     assert "account.deletion_requested" in actions

@@ -3,7 +3,9 @@
 The account is marked ``deleted`` with ``deleted_at`` (the nightly job of the operations domain
 removes it for good), every session and API token of its users is revoked in the same
 transaction, sign-in is refused from then on, and an ``account.deletion_requested`` row is
-written. Who may ask: a user of the account itself, the partner managing it, or an admin.
+written; the operations hook queues the Stripe cancellation and the users' deletion notices in
+the same transaction. Who may ask: a user of the account itself, the partner managing it, or an
+admin.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from failsafe.accounts.tokens import revoke_user_tokens
 from failsafe.audit.service import record
 from failsafe.db.actor import Role, UserActor
 from failsafe.errors import Forbidden, NotFound
+from failsafe.operations.lifecycle import on_account_soft_deleted
 
 
 def may_delete(actor: UserActor, account: Account) -> bool:
@@ -67,6 +70,8 @@ async def request_account_deletion(
         await session.execute(
             update(User).where(User.account_id == account.id).values(status="deleted")
         )
+        # Same transaction: the Stripe cancellation and the notices happen iff this commits.
+        await on_account_soft_deleted(session, account.id)
     await record(
         session,
         actor,

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from failsafe.sandbox import graph_model as gm
+from failsafe.sandbox import graph_policies as gp
+from failsafe.sandbox import graph_signins as gs
 from failsafe.sandbox.graph_auth import require
 from failsafe.sandbox.graph_paging import (
     BadQuery,
@@ -58,13 +60,13 @@ def sign_ins(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Repl
         else:
             rest.append((field, op, parse_time(value) if field == "createdDateTime" else value))
     # Newest first: the ``ge`` bound is a prefix of the log, found by binary search.
-    total = gm.sign_in_count(spec) if since is None else gm.sign_in_cutoff(spec, since)
+    total = gs.sign_in_count(spec) if since is None else gs.sign_in_cutoff(spec, since)
     size = top_of(req, 1000, 1000)
     select = req.arg("$select")
     names = [n.strip() for n in select.split(",")] if select else None
 
     def render(n: int) -> dict[str, Any]:
-        item = gm.sign_in_json(spec, gm.sign_in_event(spec, n), n)
+        item = gs.sign_in_json(spec, gs.sign_in_event(spec, n), n)
         return item if names is None else {k: item.get(k) for k in ("id", *names)}
 
     if not rest:
@@ -77,8 +79,8 @@ def sign_ins(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Repl
 
 
 def _matches(spec: TenantSpec, n: int, terms: list[tuple[str, str, Any]]) -> bool:
-    event = gm.sign_in_event(spec, n)
-    item = gm.sign_in_json(spec, event, n)
+    event = gs.sign_in_event(spec, n)
+    item = gs.sign_in_json(spec, event, n)
     for field, op, value in terms:
         left = event.at if field == "createdDateTime" else item.get(field)
         if isinstance(left, str):
@@ -89,7 +91,7 @@ def _matches(spec: TenantSpec, n: int, terms: list[tuple[str, str, Any]]) -> boo
 
 
 def authorization_policy(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
-    return require(spec, roles, POLICY_READ) or ok(gm.authorization_policy(spec))
+    return require(spec, roles, POLICY_READ) or ok(gp.authorization_policy(spec))
 
 
 def security_defaults(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
@@ -114,7 +116,7 @@ def conditional_access(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str
     denied = require(spec, roles, POLICY_READ, premium=True)
     if denied:
         return denied
-    return collection(req, gm.conditional_access_json(spec), "identity/conditionalAccess/policies")
+    return collection(req, gp.conditional_access_json(spec), "identity/conditionalAccess/policies")
 
 
 def messages(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:

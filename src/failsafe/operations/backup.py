@@ -2,7 +2,8 @@
 checksums and versions; restore into an empty database after verifying every checksum.
 
 The dump uses the wheel's PostgreSQL binaries for the embedded server (same major version as
-the server) and the system ``pg_dump`` when ``DATABASE_URL`` points elsewhere. Restore replays
+the server) and the system ``pg_dump`` when ``DATABASE_URL`` points elsewhere (falling back to
+the wheel's, which can dump any older server). Restore replays
 the archive with ``pg_restore --single-transaction --exit-on-error`` over the bootstrap (owner)
 connection: rows are only inserted, so the audit log's UPDATE/DELETE/TRUNCATE triggers never
 fire, and policies are restored as they were.
@@ -54,13 +55,18 @@ class Tools:
 
 def tools(target: DatabaseTarget) -> Tools:
     """The pg_dump/pg_restore matching the server."""
+    bin_dir = embedded_bin_dir()
+    wheel = Tools(str(bin_dir / "pg_dump"), str(bin_dir / "pg_restore"))
     if target.embedded:
-        bin_dir = embedded_bin_dir()
-        return Tools(str(bin_dir / "pg_dump"), str(bin_dir / "pg_restore"))
+        return wheel
     dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
-    if dump is None or restore is None:
-        raise BackupError("pg_dump and pg_restore must be on PATH for an external database")
-    return Tools(dump, restore)
+    if dump is not None and restore is not None:
+        return Tools(dump, restore)
+    # pg_dump 18 from the wheel reads any older server too, so an image without a PostgreSQL
+    # client package can still back up a managed database.
+    if Path(wheel.pg_dump).is_file():
+        return wheel
+    raise BackupError("pg_dump and pg_restore must be on PATH for an external database")
 
 
 def _split_password(url: str) -> tuple[str, dict[str, str]]:

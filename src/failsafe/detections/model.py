@@ -59,6 +59,8 @@ class RuleSpec:
     providers: tuple[Provider, ...]
     subject_kind: SubjectKind
     requires: tuple[Section, ...]
+    # At least one of these must be collected (rules that draw on several kinds of evidence).
+    requires_any: tuple[Section, ...] = ()
 
 
 def fingerprint(rule_id: str, tenant_id: str, subject: str) -> str:

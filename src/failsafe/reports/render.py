@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import jinja2
 import structlog
-from weasyprint import HTML
+from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
 from failsafe.charts.palette import FAMILY_LABELS, SEVERITY_LABELS
@@ -101,9 +101,8 @@ def render_html(view: ReportView, *, logo_url: str | None = None) -> str:
     return environment().get_template("report.html").render(r=context)
 
 
-def render_pdf(view: ReportView) -> RenderedReport:
-    """Render ``view`` to PDF bytes; nothing outside the bundled assets is ever loaded."""
-    started = time.perf_counter()
+def layout(view: ReportView) -> tuple[Document, AssetFetcher]:
+    """Lay ``view`` out as pages (and the fetcher used); nothing outside the bundle loads."""
     fetcher = AssetFetcher()
     logo_url = None
     if view.branding is not None and view.branding.logo is not None:
@@ -111,10 +110,15 @@ def render_pdf(view: ReportView) -> RenderedReport:
         extension = "png" if logo.media_type == "image/png" else "jpg"
         logo_url = fetcher.register(f"logo.{extension}", logo.media_type, logo.data)
     html = render_html(view, logo_url=logo_url)
-
-    fonts = FontConfiguration()
     # base_url is deliberately unset: relative URLs cannot resolve to anything.
-    document = HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
+    document = HTML(string=html, url_fetcher=fetcher).render(font_config=FontConfiguration())
+    return document, fetcher
+
+
+def render_pdf(view: ReportView) -> RenderedReport:
+    """Render ``view`` to PDF bytes; nothing outside the bundled assets is ever loaded."""
+    started = time.perf_counter()
+    document, fetcher = layout(view)
     pdf = document.write_pdf()
     assert isinstance(pdf, bytes)
 

@@ -27,6 +27,8 @@ TABLE_LIMIT = 80
 # make a hundred pages); storing the full value as a PDF attachment would fix it.
 FULL_LIMIT = 20_000
 LIST_LIMIT = 200
+BREAK_EVERY = 40
+CELL_BREAK_EVERY = 10
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Bidi embeddings/overrides/isolates, marks, zero-width and other invisible format characters.
@@ -50,19 +52,41 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(limit - 1, 0)] + "\u2026"
 
 
-def _wrap(text: str, css_class: str) -> Markup:
-    # escape() first; the wrapper is our own markup.
-    return Markup('<span class="{}" dir="auto">{}</span>').format(css_class, escape(text))
+def _breakable(text: str, every: int = BREAK_EVERY) -> Markup:
+    """Escaped ``text`` with a ``<wbr>`` every ``every`` characters of an unbroken run.
+
+    ``overflow-wrap: anywhere`` alone would also wrap it, but WeasyPrint finds those breaks by
+    trial and error: a 10,000-character name costs about a second. Explicit break points make
+    it linear and cheap.
+    """
+    parts: list[Markup] = []
+    position = 0
+    for match in re.finditer(rf"\S{{{every + 1},}}", text):
+        parts.append(escape(text[position : match.start()]))
+        run = match.group(0)
+        chunks = [escape(run[i : i + every]) for i in range(0, len(run), every)]
+        parts.append(Markup("<wbr>").join(chunks))
+        position = match.end()
+    parts.append(escape(text[position:]))
+    return Markup("").join(parts)
+
+
+def _wrap(text: str, css_class: str, every: int) -> Markup:
+    # The content is escaped by _breakable(); the wrapper is our own markup.
+    return Markup('<span class="{}" dir="auto">{}</span>').format(
+        css_class, _breakable(text, every)
+    )
 
 
 def short(value: object, limit: int = TABLE_LIMIT) -> Markup:
     """Tenant text for a table cell: isolated, wrapped, cut to ``limit`` characters."""
-    return _wrap(clip(plain(value), limit), "tv")
+    # Table columns can be narrow: break points every few characters.
+    return _wrap(clip(plain(value), limit), "tv", CELL_BREAK_EVERY)
 
 
 def full(value: object) -> Markup:
     """Tenant text for the appendix: isolated and wrapped, kept whole up to FULL_LIMIT."""
-    return _wrap(clip(plain(value), FULL_LIMIT), "tv tv-full")
+    return _wrap(clip(plain(value), FULL_LIMIT), "tv tv-full", BREAK_EVERY)
 
 
 def evidence_value(value: object) -> str:

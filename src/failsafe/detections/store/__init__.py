@@ -1,0 +1,1 @@
+"""Findings in the database: persistence per scan, listing, reviews (accept / resolve)."""

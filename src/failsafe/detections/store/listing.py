@@ -1,0 +1,106 @@
+"""List stored findings with filters and keyset pagination on (severity rank, id)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from failsafe.detections.model import Family, Severity
+from failsafe.detections.store.schemas import (
+    FindingFilters,
+    FindingsPage,
+    StoredFinding,
+    decode_cursor,
+    encode_cursor,
+)
+from failsafe.errors import ValidationFailed
+
+MAX_LIMIT = 500
+_SELECT = (
+    "SELECT id, scan_id, rule_id, fingerprint, subject, family, severity, title, evidence,"
+    " monthly_cost, provider, change, status, first_seen_scan_id, first_seen_at, severity_rank"
+    " FROM findings"
+)
+_LATEST_SCANS = text(
+    "SELECT DISTINCT ON (s.connection_id) s.id FROM scans s"
+    " WHERE s.engagement_id = :engagement AND s.status IN ('succeeded', 'partial')"
+    " AND EXISTS (SELECT 1 FROM findings f WHERE f.scan_id = s.id)"
+    " ORDER BY s.connection_id, s.queued_at DESC"
+)
+
+
+async def latest_scan_ids(session: AsyncSession, engagement_id: uuid.UUID) -> list[uuid.UUID]:
+    """The newest completed scan with findings of each of the engagement's connections."""
+    rows = await session.execute(_LATEST_SCANS, {"engagement": engagement_id})
+    return [row[0] for row in rows]
+
+
+def _validate(filters: FindingFilters) -> None:
+    if filters.family is not None and filters.family not in {f.value for f in Family}:
+        raise ValidationFailed("unknown family")
+    if filters.severity is not None and filters.severity not in {s.value for s in Severity}:
+        raise ValidationFailed("unknown severity")
+
+
+async def list_findings(
+    session: AsyncSession,
+    scan_ids: Sequence[uuid.UUID],
+    filters: FindingFilters | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> FindingsPage:
+    """One page of findings of ``scan_ids``, worst first, then oldest row first."""
+    filters = filters or FindingFilters()
+    _validate(filters)
+    limit = max(1, min(limit, MAX_LIMIT))
+    if not scan_ids:
+        return FindingsPage([], None)
+    clauses = ["scan_id = ANY(:scans)"]
+    params: dict[str, Any] = {"scans": list(scan_ids), "limit": limit + 1}
+    for column in ("family", "severity", "status", "provider", "rule_id"):
+        value = getattr(filters, column)
+        if value is not None:
+            clauses.append(f"{column} = :{column}")
+            params[column] = value
+    if filters.control is not None:
+        clauses.append("controls @> ARRAY[CAST(:control AS text)]")
+        params["control"] = filters.control
+    if cursor is not None:
+        rank, row_id = decode_cursor(cursor)
+        clauses.append("(severity_rank, id) > (:rank, :row_id)")
+        params.update(rank=rank, row_id=row_id)
+    statement = text(
+        f"{_SELECT} WHERE {' AND '.join(clauses)} ORDER BY severity_rank, id LIMIT :limit"
+    ).bindparams(bindparam("scans", expanding=False))
+    rows = (await session.execute(statement, params)).all()
+    items = [_row(row) for row in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(int(last.severity_rank), int(last.id))
+    return FindingsPage(items, next_cursor)
+
+
+def _row(row: Any) -> StoredFinding:
+    return StoredFinding(
+        id=row.id,
+        scan_id=row.scan_id,
+        rule_id=row.rule_id,
+        fingerprint=row.fingerprint,
+        subject=row.subject,
+        family=row.family,
+        severity=row.severity,
+        title=row.title,
+        evidence=row.evidence,
+        monthly_cost=float(row.monthly_cost) if row.monthly_cost is not None else None,
+        provider=row.provider,
+        change=row.change,
+        status=row.status,
+        first_seen_scan_id=row.first_seen_scan_id,
+        first_seen_at=row.first_seen_at,
+    )

@@ -17,7 +17,7 @@ from tests.accounts.flows import email_of, give_world_passwords
 from tests.accounts.helpers import FakeClock
 from tests.world import build_world
 
-SAMPLES = 40
+SAMPLES = 60
 
 
 def _quartiles(samples: list[float]) -> tuple[float, float, float]:

@@ -13,7 +13,6 @@ from sqlalchemy import text
 from failsafe.connections import service as connections
 from failsafe.db.actor import SystemActor
 from failsafe.errors import Conflict, NotFound, ValidationFailed
-from failsafe.jobs.app import create_job_app
 from failsafe.runtime import Runtime
 from failsafe.scans import service as scans
 from failsafe.scans.service import TASK_NAME
@@ -171,7 +170,6 @@ async def test_request_scan_enqueues_its_job_in_the_same_transaction(
         {"scan_id": str(view.id), "engagement_id": str(engagement)},
         f"connection:{connection}",
     )
-    assert TASK_NAME in create_job_app(scan_runtime).tasks
     async with scan_runtime.database.transaction(actor) as session:
         with pytest.raises(Conflict):
             await scans.request_scan(session, actor, connection)

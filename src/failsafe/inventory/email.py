@@ -7,7 +7,6 @@ Only the sender address is passed on: never a subject, body or preview.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any, Literal, cast
 
 SignalKind = Literal["signup", "billing", "security", "notification", "invite"]
@@ -16,12 +15,10 @@ _KINDS = frozenset({"signup", "billing", "security", "notification", "invite"})
 Classified = tuple[str, SignalKind]  # (vendor registrable domain, kind)
 
 
-def classify(address: str, tenant_domains: Collection[str]) -> Classified | None:
+def classify(address: str, tenant_domains: frozenset[str]) -> Classified | None:
     """(vendor domain, kind) for machine mail from a vendor; None for people and own domains."""
     try:
-        from failsafe.detections.email import (  # type: ignore[import-untyped,unused-ignore]
-            classify_sender,
-        )
+        from failsafe.detections.email import classify_sender
     except ImportError:
         # Limitation: until the rules engineer's classifier lands, this fallback only knows a
         # few automated sender names; importing the real classifier needs no other change.
@@ -61,7 +58,7 @@ _FALLBACK_LOCAL_PARTS: dict[str, SignalKind] = {
 }
 
 
-def _fallback(address: str, tenant_domains: Collection[str]) -> Classified | None:
+def _fallback(address: str, tenant_domains: frozenset[str]) -> Classified | None:
     local, _, domain = address.strip().lower().rpartition("@")
     if not local or not domain:
         return None

@@ -34,11 +34,19 @@ class GoogleCredentials:
         return f"GoogleCredentials(client_email={self.info.get('client_email')!r})"
 
     def signer_for(self, token_uri: str, subject: str) -> service_account.Credentials:
-        make = service_account.Credentials.from_service_account_info
-        # The configured token URI always wins over the key file's own.
-        base = make({**self.info, "token_uri": token_uri})  # type: ignore[no-untyped-call]
-        delegated: service_account.Credentials = base.with_subject(subject)
+        """Credentials impersonating ``subject``; the key is parsed once per token URI."""
+        base = self._base(token_uri)
+        delegated: service_account.Credentials = base.with_subject(subject)  # type: ignore[no-untyped-call]
         return delegated
+
+    def _base(self, token_uri: str) -> service_account.Credentials:
+        # Parsing the RSA key costs ~50 ms; a tenant mints one token per mailbox.
+        cache: dict[str, service_account.Credentials] = self.__dict__.setdefault("_parsed", {})
+        if token_uri not in cache:
+            make = service_account.Credentials.from_service_account_info
+            # The configured token URI always wins over the key file's own.
+            cache[token_uri] = make({**self.info, "token_uri": token_uri})  # type: ignore[no-untyped-call]
+        return cache[token_uri]
 
 
 class GoogleToken:

@@ -35,7 +35,12 @@ async def collect(
     workers = google.http.options.concurrency
     gmail = None
     if plan.mail_since is not None:
-        gmail = GmailReader(google, builder, plan.mail_since, plan.started_at, workers)
+        # The admin's domain is known before any user page arrives; mail from it is never a
+        # vendor, and the users section adds the rest as it reads them.
+        index.domains.add(google.credentials.admin_email.rpartition("@")[2].lower())
+        gmail = GmailReader(
+            google, builder, plan.mail_since, plan.started_at, workers, index.domains
+        )
     chains: list[Awaitable[object]] = [
         _directory_chain(google, builder, runner, index, plan, gmail),
         _token_chain(google, builder, runner, plan),

@@ -26,6 +26,7 @@ class GoogleIndex:
     def __init__(self) -> None:
         self.customer_id = "my_customer"
         self.id_by_email: dict[str, str] = {}
+        self.domains: set[str] = set()  # grows page by page; Gmail reads it live
 
 
 async def users(
@@ -40,7 +41,7 @@ async def users(
         "fields": USER_FIELDS,
     }
     token = google.admin_token("admin.directory.user.readonly")
-    domains: set[str] = set()
+    domains = index.domains
     async for page in google.pages(url, params, "users", token):
         mailboxes = []
         for raw in page:

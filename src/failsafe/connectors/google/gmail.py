@@ -46,14 +46,17 @@ class GmailReader:
         since: datetime,
         until: datetime,
         workers: int,
+        domains: set[str],
     ) -> None:
         self._google = google
+        self._live_domains = domains  # filled by the users section as its pages arrive
         self._builder = builder
         self._since, self._until = since, until
         self._workers = max(workers, 1)
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=2_000)
         self.failure: CollectionError | None = None
         self.mailboxes = 0
+        self._domains: frozenset[str] = frozenset()
 
     async def feed(self, emails: list[str]) -> None:
         for email in emails:
@@ -167,7 +170,9 @@ class GmailReader:
         )
         address = parseaddr(str(sender))[1] if sender else ""
         self._builder.email.messages_seen += 1
-        classified = classify(address, self._builder.tenant.domains) if address else None
+        if len(self._domains) != len(self._live_domains):
+            self._domains = frozenset(self._live_domains)
+        classified = classify(address, self._domains) if address else None
         if classified is not None:
             self._builder.email.add(classified[0], email, classified[1], at)
         return False

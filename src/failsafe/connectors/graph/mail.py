@@ -39,7 +39,7 @@ class MailReader:
     ) -> None:
         self._builder = builder
         self._since, self._until = since, until
-        self._domains = builder.tenant.domains
+        self._domains = frozenset(builder.tenant.domains)
         self.mailboxes = 0
         self.skipped = 0
         self.pump = BatchPump(graph, self._on_page, on_missing=self._on_missing, workers=workers)

@@ -100,3 +100,32 @@ def test_google_throttle_shape(fresh: Sandbox, client: httpx.Client) -> None:
     assert first.status_code == 429 and "Retry-After" in first.headers
     assert first.json()["error"]["errors"][0]["reason"] == "rateLimitExceeded"
     assert client.get(url, params=params, headers=headers).status_code == 200
+
+
+def test_unauthorized_fault_is_a_graph_401(fresh: Sandbox, client: httpx.Client) -> None:
+    token = graph_token(fresh, client)
+    fresh.faults.add(Fault("graph", "/organization", "unauthorized", nth=(1,)))
+    response = graph_get(fresh, client, token, "/organization")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+def test_google_rate_limit_403(fresh: Sandbox, client: httpx.Client) -> None:
+    token = google_token(fresh, client, scopes=[SCOPE + "admin.directory.user.readonly"])
+    fresh.faults.add(Fault("google", "/admin/", "rate_limit_403", nth=(1,)))
+    url = fresh.settings_overrides()["google_admin_base_url"] + "/admin/directory/v1/users"
+    response = client.get(
+        url, params={"customer": "my_customer"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["errors"][0]["reason"] == "userRateLimitExceeded"
+
+
+def test_fixed_latency_per_request(client: httpx.Client) -> None:
+    from failsafe.sandbox import TenantSpec, running_sandbox
+
+    with running_sandbox(TenantSpec(seed=1, users=2), latency_ms=150) as sandbox:
+        token = graph_token(sandbox, client)
+        started = time.perf_counter()
+        assert graph_get(sandbox, client, token, "/organization").status_code == 200
+        assert time.perf_counter() - started >= 0.15

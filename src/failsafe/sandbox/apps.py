@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from failsafe.sandbox import catalog
 from failsafe.sandbox.spec import TenantSpec, company, guid
@@ -158,7 +159,8 @@ class SignIn:
     error_code: int = 0
 
 
-def planted_sign_ins(spec: TenantSpec) -> list[SignIn]:
+@lru_cache(maxsize=256)
+def planted_sign_ins(spec: TenantSpec) -> tuple[SignIn, ...]:
     """Sign-ins to planted apps and the legacy-protocol sign-in, newest first."""
     events: list[SignIn] = []
     step = timedelta(minutes=17)
@@ -170,4 +172,4 @@ def planted_sign_ins(spec: TenantSpec) -> list[SignIn]:
     if spec.risky:
         exchange = catalog.FIRST_PARTY_APPS[1]
         events.append(SignIn(16, exchange[0], exchange[1], at, "IMAP4"))  # ID-008
-    return events
+    return tuple(events)

@@ -54,6 +54,10 @@ ROUTES: tuple[tuple[re.Pattern[str], Handler], ...] = tuple(
     )
 )
 BATCH_LIMIT = 20
+# Limitation: /users/delta and /users/{id}/messages/delta (incremental sync) are not simulated;
+# incremental mail reads use the receivedDateTime window instead. Gmail history.list is.
+# Limitation: per-endpoint throttling budgets (resource units, reports 5 per 10 s) are not
+# enforced on their own; tests schedule 429s explicitly with faults.
 
 
 def dispatch(state: SandboxState, req: Req) -> Reply:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
 from failsafe.sandbox.spec import TenantSpec
-from failsafe.sandbox.state import SandboxState, client_secret
+from failsafe.sandbox.state import SandboxState
 from failsafe.sandbox.wire import Reply, Req, graph_denied, graph_error, graph_not_premium, ok
 
 GRAPH_DEFAULT_SCOPE = "https://graph.microsoft.com/.default"
@@ -45,7 +45,7 @@ def token(state: SandboxState, tenant: str, req: Req) -> Reply:
         return _token_error(
             400, "unauthorized_client", 700016, "Application not found in the directory."
         )
-    if form.get("client_secret") != client_secret(spec):
+    if form.get("client_secret") != state.client_secret:
         return _token_error(401, "invalid_client", 7000215, "Invalid client secret provided.")
     if form.get("scope") != GRAPH_DEFAULT_SCOPE:
         return _token_error(

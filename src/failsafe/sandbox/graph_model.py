@@ -42,7 +42,10 @@ FAILSAFE_TENANT = "3f6c2a9e-1b7d-4c55-9e0a-5af3e5c1d001"
 
 
 def iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if moment is None:
+        return None
+    # isoformat is several times cheaper than strftime; times are whole seconds in UTC.
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def user_json(spec: TenantSpec, index: int, select: frozenset[str] | None) -> dict[str, Any]:

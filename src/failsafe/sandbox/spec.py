@@ -7,15 +7,16 @@ gives the same tenant and no tenant is ever materialised whole.
 from __future__ import annotations
 
 import hashlib
-import random
-import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from functools import lru_cache
+from typing import Literal, TypeVar
 
 from failsafe.sandbox import catalog
 
 ProfileName = Literal["clean", "risky"]
+T = TypeVar("T")
 
 # Every rule id of docs/rules.md; the risky profile plants each at least once.
 RULE_IDS: tuple[str, ...] = (
@@ -76,20 +77,54 @@ class TenantSpec:
         return frozenset(RULE_IDS) if self.risky else frozenset()
 
 
+def _key(parts: tuple[object, ...]) -> bytes:
+    return "\x1f".join(map(str, parts)).encode()
+
+
 def digest(*parts: object) -> int:
     """A stable 64-bit hash of ``parts`` (the same in every process, unlike ``hash``)."""
-    text = "\x1f".join(str(p) for p in parts).encode()
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(_key(parts), digest_size=8).digest(), "big")
 
 
-def rng(*parts: object) -> random.Random:
-    """A private random stream for one generated object."""
-    return random.Random(digest(*parts))  # noqa: S311 - test data, not secrets
+class Draw:
+    """Cheap deterministic draws from one 64-byte digest (no ``random.Random`` seeding cost)."""
+
+    __slots__ = ("_data", "_pos")
+
+    def __init__(self, *parts: object) -> None:
+        self._data = hashlib.blake2b(_key(parts), digest_size=64).digest()
+        self._pos = 0
+
+    def _next(self) -> int:
+        if self._pos + 4 > len(self._data):
+            self._data = hashlib.blake2b(self._data, digest_size=64).digest()
+            self._pos = 0
+        value = int.from_bytes(self._data[self._pos : self._pos + 4], "big")
+        self._pos += 4
+        return value
+
+    def random(self) -> float:
+        return self._next() / 2**32
+
+    def randint(self, low: int, high: int) -> int:
+        return low + self._next() % (high - low + 1)
+
+    def randrange(self, stop: int) -> int:
+        return self._next() % stop
+
+    def choice(self, items: Sequence[T]) -> T:
+        return items[self._next() % len(items)]
+
+
+def rng(*parts: object) -> Draw:
+    """A private stream of draws for one generated object."""
+    return Draw(*parts)
 
 
 def guid(*parts: object) -> str:
-    """A stable GUID for one generated object."""
-    return str(uuid.UUID(int=(digest(*parts, "a") << 64) | digest(*parts, "b"), version=4))
+    """A stable GUID (version-4 shaped) for one generated object."""
+    h = hashlib.blake2b(_key(parts), digest_size=16).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
 
 
 @dataclass(frozen=True)
@@ -103,6 +138,7 @@ class Company:
     customer_id: str  # Google customer id (C + 8 alphanumerics)
 
 
+@lru_cache(maxsize=256)
 def company(spec: TenantSpec) -> Company:
     """Name, domains and ids of the spec's organisation."""
     r = rng(spec.seed, "company")

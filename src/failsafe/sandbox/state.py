@@ -73,7 +73,9 @@ def new_service_account() -> ServiceAccount:
 
 
 def client_secret(spec: TenantSpec) -> str:
-    """The demo client secret of a tenant (deterministic so the CLI can print it)."""
+    """The demo client secret of FailSafe's registration (deterministic so the CLI can print
+    it). Like a real multi-tenant app it is one secret for every consenting tenant, so it is
+    derived from the sandbox's first spec only."""
     return f"sbx~{digest(spec.seed, 'secret'):016x}{digest(spec.seed, 'secret2'):016x}"
 
 
@@ -113,6 +115,10 @@ class SandboxState:
     @property
     def client_id(self) -> str:
         return failsafe_app_id()
+
+    @property
+    def client_secret(self) -> str:
+        return client_secret(self.specs[0])
 
     def microsoft_tenant(self, key: str) -> TenantSpec | None:
         """A tenant by GUID or verified domain (the token URL accepts both)."""

@@ -10,6 +10,7 @@ from failsafe.web.api import (
     auth,
     connections,
     engagements,
+    findings,
     me,
     mfa,
     reports,
@@ -29,6 +30,7 @@ for _module in (
     engagements,
     connections,
     scans,
+    findings,
     reports,
     audit,
 ):

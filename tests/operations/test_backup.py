@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,3 +109,40 @@ def test_restore_refuses_a_non_empty_database_and_bad_checksums(
         restore(empty_target, settings_for(tmp_path / "y"), tmp_path / "backup")
     with pytest.raises(BackupError, match="not empty"):
         backup(fresh_target, source, tmp_path / "backup")
+
+
+def test_backup_and_restore_commands(
+    fresh_target: DatabaseTarget,
+    empty_target: DatabaseTarget,
+    superuser: psycopg.Connection,
+    tmp_path: Path,
+) -> None:
+    populate(superuser, "cli", tmp_path / "source" / "storage")
+    before = fingerprint(fresh_target.bootstrap_url)
+
+    def failsafe(target: DatabaseTarget, data_dir: Path, *args: str) -> str:
+        env = {
+            **os.environ,
+            "DATABASE_URL": target.bootstrap_url,
+            "FAILSAFE_APP_DATABASE_URL": target.app_url,
+            "FAILSAFE_DATA_DIR": str(data_dir),
+        }
+        out = subprocess.run(
+            [sys.executable, "-m", "failsafe", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+
+    assert "backup written" in failsafe(
+        fresh_target, tmp_path / "source", "backup", "--out", str(tmp_path / "b")
+    )
+    assert "restored backup" in failsafe(
+        empty_target, tmp_path / "restored", "restore", "--from", str(tmp_path / "b")
+    )
+    assert fingerprint(empty_target.bootstrap_url) == before
+    assert list((tmp_path / "restored" / "storage").rglob("report.pdf"))

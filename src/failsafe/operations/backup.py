@@ -53,20 +53,36 @@ class Tools:
     pg_restore: str
 
 
+def _major(tool: str) -> int:
+    """The major version of a pg_dump/pg_restore binary (0 when it cannot be read)."""
+    out = subprocess.run(  # noqa: S603 - a fixed tool path, no shell
+        [tool, "--version"], capture_output=True, text=True, check=False
+    ).stdout
+    digits = out.strip().rsplit(" ", 1)[-1].split(".")[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _server_major(target: DatabaseTarget) -> int:
+    with psycopg.connect(target.bootstrap_url) as conn:
+        row = conn.execute("SHOW server_version_num").fetchone()
+    return int(row[0]) // 10000 if row else 0
+
+
 def tools(target: DatabaseTarget) -> Tools:
-    """The pg_dump/pg_restore matching the server."""
+    """The pg_dump/pg_restore to use: never older than the server (pg_dump refuses that)."""
     bin_dir = embedded_bin_dir()
     wheel = Tools(str(bin_dir / "pg_dump"), str(bin_dir / "pg_restore"))
     if target.embedded:
         return wheel
     dump, restore = shutil.which("pg_dump"), shutil.which("pg_restore")
-    if dump is not None and restore is not None:
+    server = _server_major(target)
+    if dump is not None and restore is not None and _major(dump) >= server:
         return Tools(dump, restore)
-    # pg_dump 18 from the wheel reads any older server too, so an image without a PostgreSQL
-    # client package can still back up a managed database.
-    if Path(wheel.pg_dump).is_file():
+    # The wheel's pg_dump 18 reads any older server, so an image without a (recent enough)
+    # PostgreSQL client package can still back up a managed database.
+    if Path(wheel.pg_dump).is_file() and _major(wheel.pg_dump) >= server:
         return wheel
-    raise BackupError("pg_dump and pg_restore must be on PATH for an external database")
+    raise BackupError(f"no pg_dump of version {server} or later found (PATH or the wheel)")
 
 
 def _split_password(url: str) -> tuple[str, dict[str, str]]:

@@ -3,8 +3,8 @@
 - engagement data: 12 months after the engagement's ``completed_at``;
 - account data: 90 days after the account's ``terminated_at``;
 - audit rows: 24 months (``audit_log_retention()``, which enforces the floor itself);
-- operational leftovers: sent or failed outbox rows after 30 days, processed Stripe event ids
-  and job-run markers after 90 days.
+- operational leftovers: sent or failed outbox rows after 30 days, succeeded queue jobs after
+  7 days, processed Stripe event ids and job-run markers after 90 days.
 
 :func:`plan_retention` lists what would go (``failsafe retention --dry-run``) without changing
 anything; :func:`apply_retention` removes it, one subject per transaction, each with a deletion
@@ -60,6 +60,15 @@ _HOUSEKEEPING = (
         "stripe_events",
         "DELETE FROM stripe_events"
         " WHERE received_at < CAST(:now AS timestamptz) - interval '90 days'",
+    ),
+    (
+        # Finished queue jobs a week old (still-referenced periodic defers are procrastinate's
+        # own bookkeeping and stay); their events go with them (ON DELETE CASCADE).
+        "procrastinate_jobs",
+        "DELETE FROM procrastinate_jobs j WHERE j.status = 'succeeded'"
+        " AND NOT EXISTS (SELECT 1 FROM procrastinate_periodic_defers d WHERE d.job_id = j.id)"
+        " AND NOT EXISTS (SELECT 1 FROM procrastinate_events e WHERE e.job_id = j.id"
+        " AND e.at > CAST(:now AS timestamptz) - interval '7 days')",
     ),
     (
         "job_runs",

@@ -5,16 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import structlog
-
 from failsafe.catalog.controls import load_controls
 from failsafe.catalog.models import Control
 from failsafe.catalog.scopes import ScopeCatalog, load_scopes
 from failsafe.catalog.skus import SkuCatalog, load_skus
 from failsafe.catalog.vendors import VendorCatalog, load_categories, load_vendors
 from failsafe.detections.model import Framework
-
-log = structlog.get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -36,12 +32,5 @@ def load_catalogs() -> Catalogs:
         scopes=ScopeCatalog(load_scopes()),
         skus=SkuCatalog(load_skus()),
         controls=load_controls(),
-    )
-    log.debug(
-        "catalog.loaded",
-        vendors=len(catalogs.vendors),
-        scopes=len(catalogs.scopes.scopes),
-        skus=len(catalogs.skus.skus),
-        controls=len(catalogs.controls),
     )
     return catalogs

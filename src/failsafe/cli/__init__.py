@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "report",
     "scan",
     "permissions",
+    "rules",
+    "catalog",
     "retention",
     "backup",
     "site",

@@ -13,8 +13,8 @@ from failsafe.connectors.collect import collect_tenant
 from failsafe.connectors.google.auth import GoogleCredentials
 from failsafe.connectors.graph.auth import GraphCredentials
 from failsafe.connectors.plan import CollectionPlan
-from failsafe.inventory.model import Identity, Inventory, SectionStatus
-from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
+from failsafe.inventory.model import Identity, Inventory, Section, SectionStatus
+from failsafe.sandbox import Fault, Sandbox, TenantSpec, running_sandbox
 from failsafe.settings import Settings
 
 PHISHING_RESISTANT = {"fido2", "security_key", "passkey", "windowsHelloForBusiness"}
@@ -132,3 +132,26 @@ def test_risky_inventory_shows_the_plants(risky: tuple[Sandbox, Inventory, Inven
     assert google_subjects["AP-008"] in {a.app_id for a in google.apps}
     assert google.policies.two_step_enforced is False
     assert sandbox.log.only_reads()
+
+
+def test_scan_survives_scheduled_faults() -> None:
+    spec = TenantSpec(seed=12, users=90, profile="clean")
+    with running_sandbox(spec) as sandbox:
+        faults = [
+            sandbox.faults.add(Fault("graph", "/users", "throttle", nth=(1,), exact=True)),
+            sandbox.faults.add(Fault("graph", "/subscribedSkus", "reset", nth=(1,))),
+            sandbox.faults.add(
+                Fault("graph", "/directoryRoles", "malformed", nth=(1,), exact=True)
+            ),
+            sandbox.faults.add(Fault("graph", "/users/", "throttle", nth=(2,))),  # a mailbox
+            sandbox.faults.add(
+                Fault("google", "/admin/directory/v1/users", "unavailable", nth=(1,), exact=True)
+            ),
+            sandbox.faults.add(Fault("google", "/gmail/v1/users/", "throttle", nth=(5,))),
+        ]
+        ms, google = _scan(sandbox, "microsoft"), _scan(sandbox, "google")
+        assert all(f.fired == 1 for f in faults)
+        assert sandbox.log.only_reads()
+    assert all(r.status is SectionStatus.COLLECTED for r in ms.sections.values())
+    assert len(ms.identities) == len(google.identities) == 90
+    assert google.sections[Section.EMAIL_SIGNALS].status is SectionStatus.COLLECTED

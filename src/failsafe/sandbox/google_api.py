@@ -120,10 +120,28 @@ def _part(
     reply = _answer(state, inner, method)
     state.log.add(
         LoggedRequest(
-            method, path, parts.query, 0, "google_batch", reply.status, refused=method != "GET"
+            method,
+            _logged_path(path),
+            parts.query,
+            0,
+            "google_batch",
+            reply.status,
+            refused=method != "GET",
         )
     )
     return reply
+
+
+def _logged_path(path: str) -> str:
+    # Log batch parts under the same paths as direct requests (/google/gmail/gmail/v1/...).
+    for prefix, mount in (
+        ("/admin/", "/google/admin"),
+        ("/apps/licensing/", "/google/licensing"),
+        ("/gmail/", "/google/gmail"),
+    ):
+        if path.startswith(prefix):
+            return mount + path
+    return path
 
 
 def _answer(state: SandboxState, inner: Req, method: str) -> Reply:

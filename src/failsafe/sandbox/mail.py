@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from failsafe.sandbox import catalog
-from failsafe.sandbox.people import Person, Provider, email, person
+from failsafe.sandbox.people import Person, Provider, email, guest_mail, person
 from failsafe.sandbox.spec import TenantSpec, company, rng
 
 
@@ -72,7 +72,8 @@ def mailbox(spec: TenantSpec, provider: Provider, index: int) -> list[Message]:
         at = spec.anchor - timedelta(minutes=r.randint(60, 60 * 24 * 80))
         if n % 2 == 0 and spec.users > 1:
             other = person(spec, provider, r.randrange(spec.users))
-            drafts.append((other.display_name, email(spec, provider, other), at))
+            address = guest_mail(other) if other.kind == "guest" else email(spec, provider, other)
+            drafts.append((other.display_name, address, at))
         else:
             given, family = r.choice(catalog.FIRST_NAMES), r.choice(catalog.LAST_NAMES)
             home = r.choice(catalog.CONSUMER_DOMAINS)

@@ -56,3 +56,29 @@ async def test_missing_context_fails_in_the_caller(db: Database) -> None:
             await enqueue_email(
                 session, to="a@example.test", template="verify_email", context={"link": "x"}
             )
+
+
+async def test_scan_complete_goes_to_customer_and_partner(
+    db: Database, superuser: psycopg.Connection
+) -> None:
+    from failsafe.notifications.scan_complete import queue_scan_complete
+    from tests.world import build_world
+
+    world = build_world(superuser)
+    superuser.execute("UPDATE users SET email_verified_at = now()")
+    engagement = world.engagements["eng_a1"]
+    async with db.transaction(SystemActor("scans.notify")) as session:
+        queued = await queue_scan_complete(
+            session,
+            engagement_id=engagement,
+            scan_id=engagement,
+            status="succeeded",
+            findings=3,
+            new_findings=1,
+            base_url="https://portal.test",
+        )
+    assert queued == 2
+    rows = superuser.execute(
+        "SELECT to_address FROM email_outbox WHERE template = 'scan_complete' ORDER BY 1"
+    ).fetchall()
+    assert rows == [("client_a1.user@example.test",), ("partner_a.user@example.test",)]

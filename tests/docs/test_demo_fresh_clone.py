@@ -24,13 +24,23 @@ def test_demo_runs_from_a_fresh_clone(tmp_path: Path) -> None:
 
     try:
         result = subprocess.run(
-            ["./run", "demo", "--no-serve"], cwd=clone, env=env, capture_output=True, text=True, timeout=1200
+            ["./run", "demo", "--no-serve"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         assert "demo accounts created" in result.stdout
         assert "partner@northwind.test" in result.stdout
         again = subprocess.run(
-            ["./run", "demo", "--no-serve"], cwd=clone, env=env, capture_output=True, text=True, timeout=600
+            ["./run", "demo", "--no-serve"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert again.returncode == 0, again.stderr[-3000:]
         assert "demo accounts already present" in again.stdout

@@ -58,3 +58,24 @@ def test_expire_tokens_revokes_google_tokens_too(client: httpx.Client) -> None:
         response = client.get(url, params=params, headers=headers)
         assert response.status_code == 401
         assert response.json()["error"]["errors"][0]["reason"] == "authError"
+
+
+def test_tokens_are_per_tenant(client: httpx.Client) -> None:
+    first, second = TenantSpec(seed=21, users=3), TenantSpec(seed=22, users=4)
+    with running_sandbox(first, second) as sandbox:
+        for spec in (first, second):
+            ms = sandbox.microsoft(spec)
+            url = f"{sandbox.settings_overrides()['microsoft_login_base_url']}/{ms.tenant_id}"
+            token = client.post(
+                url + "/oauth2/v2.0/token",
+                data={
+                    "client_id": ms.client_id,
+                    "client_secret": ms.client_secret,
+                    "scope": "https://graph.microsoft.com/.default",
+                    "grant_type": "client_credentials",
+                },
+            ).json()["access_token"]
+            org = graph_get(sandbox, client, token, "/organization").json()["value"][0]
+            assert org["id"] == ms.tenant_id
+            users = graph_get(sandbox, client, token, "/users").json()["value"]
+            assert len(users) == spec.users

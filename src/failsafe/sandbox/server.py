@@ -105,6 +105,10 @@ class Sandbox:
     def truth(self, spec: TenantSpec | None = None) -> GroundTruth:
         return ground_truth(spec or self.spec)
 
+    def set_latency(self, milliseconds: int) -> None:
+        """Fixed latency added to every HTTP request from now on (the benchmark's floor)."""
+        self.state.latency_ms = max(int(milliseconds), 0)
+
     def expire_tokens(self) -> None:
         self.state.expire_tokens()
 

@@ -141,13 +141,16 @@ class Company:
 @lru_cache(maxsize=256)
 def company(spec: TenantSpec) -> Company:
     """Name, domains and ids of the spec's organisation."""
-    r = rng(spec.seed, "company")
-    word, kind = r.choice(catalog.COMPANY_WORDS), r.choice(catalog.COMPANY_KINDS)
-    slug = f"{word}{kind}".lower()
+    # A pure mapping (not a draw) so two seeds never share a domain in one sandbox.
+    words, kinds = catalog.COMPANY_WORDS, catalog.COMPANY_KINDS
+    word = words[spec.seed % len(words)]
+    kind = kinds[(spec.seed // len(words)) % len(kinds)]
+    cycle = spec.seed // (len(words) * len(kinds))
+    slug = f"{word}{kind}".lower() + (str(cycle) if cycle else "")
     return Company(
         name=f"{word} {kind}",
         domain=f"{slug}.com",
-        initial_domain=f"{slug}{spec.seed % 1000}.onmicrosoft.com",
+        initial_domain=f"{slug}.onmicrosoft.com",
         tenant_id=guid(spec.seed, "tenant"),
         customer_id="C0" + f"{digest(spec.seed, 'customer'):x}"[:7],
     )

@@ -127,3 +127,28 @@ def test_licensing_needs_customer_id(sandbox: Sandbox, client: httpx.Client) -> 
         headers=headers,
     ).json()
     assert body["items"][0]["skuId"] == "1010020028"
+
+
+def test_users_delta_ends_with_a_delta_link(sandbox: Sandbox, client: httpx.Client) -> None:
+    token = graph_token(sandbox, client)
+    headers = {"Authorization": f"Bearer {token}"}
+    response = graph_get(sandbox, client, token, "/users/delta", {"$select": "displayName"})
+    seen = []
+    while True:
+        body = response.json()
+        seen += [u["id"] for u in body["value"]]
+        if "@odata.deltaLink" in body:
+            break
+        response = client.get(body["@odata.nextLink"], headers=headers)
+    assert len(set(seen)) == sandbox.spec.users
+    later = client.get(body["@odata.deltaLink"], headers=headers).json()
+    assert later["value"] == [] and "@odata.deltaLink" in later
+
+
+def test_users_count_needs_eventual_consistency(sandbox: Sandbox, client: httpx.Client) -> None:
+    token = graph_token(sandbox, client)
+    url = sandbox.settings_overrides()["graph_base_url"] + "/users/$count"
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get(url, headers=auth).status_code == 400
+    counted = client.get(url, headers={**auth, "ConsistencyLevel": "eventual"})
+    assert counted.text == str(sandbox.spec.users)

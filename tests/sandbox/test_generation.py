@@ -55,3 +55,22 @@ def test_emails_are_unique_and_realistic() -> None:
     members = [e for e in emails if "#ext#" not in e]
     assert len({e.rpartition("@")[2] for e in members}) == 1
     assert len(members) < len(emails)  # some guests
+
+
+def test_deep_pages_cost_the_same_as_the_first(client: httpx.Client) -> None:
+    from failsafe.sandbox.graph_paging import encode_skip
+    from tests.sandbox.helpers import graph_get
+
+    spec = TenantSpec(seed=5, users=50_000)
+    params = {"$select": "id,userPrincipalName,accountEnabled,signInActivity", "$top": "500"}
+    with running_sandbox(spec) as sandbox:
+        token = graph_token(sandbox, client)
+        timings = []
+        for offset in (0, 25_000, 49_500, 0, 49_500):
+            query = params | ({"$skiptoken": encode_skip(offset)} if offset else {})
+            started = time.perf_counter()
+            body = graph_get(sandbox, client, token, "/users", query).json()
+            timings.append(time.perf_counter() - started)
+            assert len(body["value"]) == 500
+        assert "@odata.nextLink" not in body
+    assert max(timings) < 1.5

@@ -32,6 +32,8 @@ ROUTES: tuple[tuple[re.Pattern[str], Handler], ...] = tuple(
     for pattern, handler in (
         (r"/organization", d.organization),
         (r"/users", d.users),
+        (r"/users/delta", d.users_delta),
+        (r"/users/\$count", d.users_count),
         (rf"/users/{ID}/messages", act.messages),
         (rf"/users/{ID}", d.user),
         (r"/subscribedSkus", d.subscribed_skus),
@@ -54,8 +56,8 @@ ROUTES: tuple[tuple[re.Pattern[str], Handler], ...] = tuple(
     )
 )
 BATCH_LIMIT = 20
-# Limitation: /users/delta and /users/{id}/messages/delta (incremental sync) are not simulated;
-# incremental mail reads use the receivedDateTime window instead. Gmail history.list is.
+# Limitation: /users/{id}/messages/delta is not simulated; incremental mail reads use the
+# receivedDateTime window instead (users/delta and Gmail history.list are simulated).
 # Limitation: per-endpoint throttling budgets (resource units, reports 5 per 10 s) are not
 # enforced on their own; tests schedule 429s explicitly with faults.
 

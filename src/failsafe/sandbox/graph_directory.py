@@ -7,7 +7,14 @@ import re
 from failsafe.sandbox import catalog
 from failsafe.sandbox import graph_model as gm
 from failsafe.sandbox.graph_auth import require
-from failsafe.sandbox.graph_paging import collection, page, parse_filter, select_of, top_of
+from failsafe.sandbox.graph_paging import (
+    collection,
+    encode_skip,
+    page,
+    parse_filter,
+    select_of,
+    top_of,
+)
 from failsafe.sandbox.people import resolve
 from failsafe.sandbox.spec import TenantSpec
 from failsafe.sandbox.wire import Reply, Req, graph_bad_request, graph_not_found, ok
@@ -130,3 +137,49 @@ def role_assignments(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str])
             return graph_bad_request(f"Unsupported filter on {field}.")
         items = [i for i in items if i[field] == value]
     return collection(req, items, "roleManagement/directory/roleAssignments")
+
+
+DELTA_PAGE = 200  # server-driven page size, like Graph's
+
+
+def users_delta(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """``/users/delta``: a full round of pages ending in a deltaLink; later rounds are empty.
+
+    # Limitation: sandbox tenants never change, so a deltaLink always answers "no changes".
+    """
+    denied = require(spec, roles, USER_READ)
+    if denied:
+        return denied
+    select = select_of(req, gm.USER_DEFAULT + gm.USER_EXTRA)
+    if select is not None:
+        select = select | {"id"}
+    if req.arg("$deltatoken") is not None:
+        return ok(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users",
+                "value": [],
+                "@odata.deltaLink": _delta_link(req),
+            }
+        )
+    reply = page(
+        req, spec.users, lambda i: gm.user_json(spec, i, select), size=DELTA_PAGE, context="users"
+    )
+    if "@odata.nextLink" not in reply.payload:
+        reply.payload["@odata.deltaLink"] = _delta_link(req)
+    return reply
+
+
+def _delta_link(req: Req) -> str:
+    rest = req.query_without("$skiptoken", "$deltatoken")
+    token = encode_skip(0)
+    return f"{req.base}{req.path}?{rest + '&' if rest else ''}$deltatoken={token}"
+
+
+def users_count(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """``/users/$count`` (needs ``ConsistencyLevel: eventual``), answered as text/plain."""
+    denied = require(spec, roles, USER_READ)
+    if denied:
+        return denied
+    if req.headers.get("consistencylevel", "").lower() != "eventual":
+        return graph_bad_request("Count is not currently supported without ConsistencyLevel.")
+    return Reply(200, str(spec.users).encode(), content_type="text/plain")

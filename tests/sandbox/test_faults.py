@@ -129,3 +129,13 @@ def test_fixed_latency_per_request(client: httpx.Client) -> None:
         started = time.perf_counter()
         assert graph_get(sandbox, client, token, "/organization").status_code == 200
         assert time.perf_counter() - started >= 0.15
+
+
+def test_throttle_without_retry_after(fresh: Sandbox, client: httpx.Client) -> None:
+    token = graph_token(fresh, client)
+    fresh.faults.add(
+        Fault("graph", "/identity/conditionalAccess", "throttle", nth=(1,), retry_after=None)
+    )
+    response = graph_get(fresh, client, token, "/identity/conditionalAccess/policies")
+    assert response.status_code == 429 and "Retry-After" not in response.headers
+    assert "request-id" in response.headers

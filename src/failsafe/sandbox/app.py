@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict
 from typing import Any
@@ -85,6 +86,9 @@ class SandboxASGI:
             await asyncio.sleep(fault.delay_ms / 1000)
             fault = None
         answer = _faulted(fault, provider) if fault is not None else reply()
+        if provider == "graph" and "request-id" not in answer.headers:
+            request_id = str(uuid.uuid4())
+            answer.headers.update({"request-id": request_id, "client-request-id": request_id})
         self.state.log.add(
             LoggedRequest(method, path, query, len(body), "http", answer.status, refused)
         )

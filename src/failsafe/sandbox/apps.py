@@ -35,15 +35,19 @@ class PlantedApp:
     rules: tuple[str, ...] = ()  # rules it is meant to fire, subject = its appId
 
     def app_id(self, spec: TenantSpec) -> str:
+        """The app's appId (stable per seed)."""
         return guid(spec.seed, "app", self.key)
 
     def sp_id(self, spec: TenantSpec) -> str:
+        """The app's service principal object id."""
         return guid(spec.seed, "sp", self.key)
 
     def owner(self, spec: TenantSpec) -> str:
+        """appOwnerOrganizationId: the customer's tenant for in-house apps."""
         return company(spec).tenant_id if self.in_house else guid("vendor-tenant", self.key)
 
     def audience(self) -> str:
+        """signInAudience."""
         return SINGLE if self.in_house else MULTI
 
 

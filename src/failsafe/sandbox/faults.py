@@ -36,13 +36,14 @@ class Fault:
     kind: FaultKind
     nth: tuple[int, ...] = ()  # 1-based occurrences that fail; empty: see ``times``
     times: int | None = None  # with empty nth: the first ``times`` matches fail (None: all)
-    retry_after: float = 1.0
+    retry_after: float | None = 1.0  # None: no Retry-After header (as conditional access)
     delay_ms: int = 0
     exact: bool = False  # match the path exactly instead of as a prefix
     seen: int = field(default=0, init=False)
     fired: int = field(default=0, init=False)
 
     def matches(self, provider: str, path: str) -> bool:
+        """Whether a request to ``path`` of ``provider`` is one this fault counts."""
         if self.provider not in ("any", provider):
             return False
         return path == self.path if self.exact else path.startswith(self.path)
@@ -70,6 +71,7 @@ class FaultPlan:
         return fault
 
     def clear(self) -> None:
+        """Forget everything scheduled or recorded so far."""
         with self._lock:
             self._faults.clear()
 

@@ -72,15 +72,18 @@ class GoogleCaller:
         self.scopes = scopes
 
     def has(self, *names: str) -> bool:
+        """Whether any of the scopes (short or full names) was granted."""
         prefix = "https://www.googleapis.com/auth/"
         return any((prefix + n if "://" not in n else n) in self.scopes for n in names)
 
     @property
     def is_admin(self) -> bool:
+        """Whether the impersonated user holds an admin role."""
         return person(self.spec, "google", self.index).role is not None
 
 
 def authenticate(state: SandboxState, req: Req) -> GoogleCaller | Reply:
+    """The caller of a Google request's bearer token, or a 401 reply."""
     header = req.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer":

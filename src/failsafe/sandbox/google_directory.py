@@ -22,6 +22,7 @@ def _customer_ok(caller: GoogleCaller, value: str | None) -> bool:
 
 
 def users(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET the user list (paged, ``$select`` / ``fields`` honoured)."""
     if not caller.has("admin.directory.user.readonly", "admin.directory.user"):
         return google_forbidden("Request had insufficient authentication scopes.")
     if not caller.is_admin:
@@ -50,6 +51,7 @@ def users(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
 
 
 def roles(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET roles.list."""
     denied = _role_scope(caller, m)
     if denied:
         return denied
@@ -65,6 +67,7 @@ def roles(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
 
 
 def role_assignments(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET role assignments."""
     denied = _role_scope(caller, m)
     if denied:
         return denied
@@ -98,6 +101,7 @@ def _role_scope(caller: GoogleCaller, m: re.Match[str]) -> Reply | None:
 
 
 def tokens(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET tokens.list of one user (unpaged)."""
     if not caller.has("admin.directory.user.security"):
         return google_forbidden("Request had insufficient authentication scopes.")
     if not caller.is_admin:
@@ -113,6 +117,7 @@ def tokens(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
 
 
 def license_users(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET licence assignments of a product (``customerId`` required)."""
     if not caller.has("apps.licensing"):
         return google_forbidden("Request had insufficient authentication scopes.")
     if not caller.is_admin:

@@ -12,6 +12,7 @@ class FieldsError(ValueError):
 
 
 def parse(text: str) -> Tree:
+    """The tree of a ``fields`` value."""
     tree, rest = _parse(text.replace(" ", ""), 0)
     if rest != len(text.replace(" ", "")):
         raise FieldsError(text)

@@ -25,6 +25,7 @@ READ_SCOPES = (METADATA, "gmail.readonly", "https://mail.google.com/")
 
 
 def message_id(index: int, position: int) -> str:
+    """The opaque Gmail id of message ``position`` of person ``index``."""
     return f"{((index << 16) | position) ^ _MASK:016x}"
 
 
@@ -55,6 +56,7 @@ def _history_id(messages: list[Message], msg: Message) -> int:
 
 
 def list_messages(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET messages.list (ids only; no ``q`` with the metadata scope)."""
     found = _mailbox_of(caller, req, m)
     if isinstance(found, Reply):
         return found
@@ -74,6 +76,7 @@ def list_messages(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
 
 
 def get_message(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET one message (``format=metadata`` gives only the named headers)."""
     found = _mailbox_of(caller, req, m)
     if isinstance(found, Reply):
         return found
@@ -119,6 +122,7 @@ def _message(
 
 
 def history(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET history.list after ``startHistoryId``."""
     found = _mailbox_of(caller, req, m)
     if isinstance(found, Reply):
         return found

@@ -28,6 +28,7 @@ ROLES: tuple[tuple[str, str, str, bool], ...] = (
 
 
 def chatgpt_client(spec: TenantSpec) -> tuple[str, str]:
+    """The OAuth client (id, name) of ChatGPT in the Google tenant."""
     return (
         f"{digest(spec.seed, 'chatgpt') % 10**12:012d}-openai.apps.googleusercontent.com",
         "ChatGPT",
@@ -74,6 +75,7 @@ def user_json(spec: TenantSpec, index: int) -> dict[str, Any]:
 
 
 def roles_json() -> list[dict[str, Any]]:
+    """Google's system admin roles."""
     return [
         {
             "kind": "admin#directory#role",
@@ -95,6 +97,7 @@ def role_holders(spec: TenantSpec) -> list[Person]:
 
 
 def role_assignments_json(spec: TenantSpec) -> list[dict[str, Any]]:
+    """Who holds which Google admin role."""
     ids = {key: role_id for key, role_id, _n, _s in ROLES}
     return [
         {

@@ -15,6 +15,7 @@ class GoogleBadRequest(Exception):
 
 
 def max_results(req: Req, default: int, maximum: int) -> int:
+    """``maxResults`` within Google's bounds (400 outside them)."""
     raw = req.arg("maxResults")
     if raw is None:
         return default
@@ -24,10 +25,12 @@ def max_results(req: Req, default: int, maximum: int) -> int:
 
 
 def token_for(offset: int) -> str:
+    """An opaque nextPageToken for ``offset``."""
     return base64.urlsafe_b64encode(f"sbx1:{offset}".encode()).decode().rstrip("=")
 
 
 def offset_of(req: Req) -> int:
+    """The offset a page token (or skiptoken) stands for."""
     raw = req.arg("pageToken")
     if not raw:
         return 0

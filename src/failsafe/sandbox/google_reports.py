@@ -29,6 +29,7 @@ def _at(activity: dict[str, Any]) -> datetime:
 
 
 def activities(caller: GoogleCaller, req: Req, m: re.Match[str]) -> Reply:
+    """GET activities.list for the token or login application."""
     if not caller.has("admin.reports.audit.readonly"):
         return google_forbidden("Request had insufficient authentication scopes.")
     if not caller.is_admin:

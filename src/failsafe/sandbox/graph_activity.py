@@ -46,6 +46,7 @@ Roles = frozenset[str]
 
 
 def sign_ins(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the sign-in log (``createdDateTime ge`` in O(log n))."""
     denied = require(spec, roles, ("AuditLog.Read.All",), premium=True)
     if denied:
         return denied
@@ -91,10 +92,12 @@ def _matches(spec: TenantSpec, n: int, terms: list[tuple[str, str, Any]]) -> boo
 
 
 def authorization_policy(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the authorization policy (user consent settings)."""
     return require(spec, roles, POLICY_READ) or ok(gp.authorization_policy(spec))
 
 
 def security_defaults(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the security-defaults policy (off in both profiles)."""
     denied = require(spec, roles, POLICY_READ)
     if denied:
         return denied
@@ -113,6 +116,7 @@ def security_defaults(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]
 
 
 def conditional_access(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET conditional-access policies."""
     denied = require(spec, roles, POLICY_READ, premium=True)
     if denied:
         return denied

@@ -26,6 +26,7 @@ def _filtered(
 
 
 def service_principals(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET service principals (``$filter=appId eq`` supported)."""
     denied = require(spec, roles, APP_READ)
     if denied:
         return denied
@@ -43,6 +44,7 @@ def _sp(spec: TenantSpec, key: str) -> dict[str, Any] | None:
 
 
 def service_principal(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET one service principal by id or ``(appId='...')``."""
     denied = require(spec, roles, APP_READ)
     if denied:
         return denied
@@ -76,6 +78,7 @@ def assignments(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> R
 
 
 def permission_grants(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET delegated permission grants."""
     denied = require(spec, roles, ("Directory.Read.All",))
     if denied:
         return denied

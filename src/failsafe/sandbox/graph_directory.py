@@ -27,6 +27,7 @@ Roles = frozenset[str]
 
 
 def organization(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the organization (one object in a collection)."""
     denied = require(spec, roles, ORG_READ)
     if denied:
         return denied
@@ -34,6 +35,7 @@ def organization(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> 
 
 
 def users(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the user list (paged, ``$select`` / ``fields`` honoured)."""
     denied = require(spec, roles, USER_READ)
     if denied:
         return denied
@@ -53,6 +55,7 @@ def users(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
 
 
 def user(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET one user by id or UPN."""
     denied = require(spec, roles, USER_READ)
     if denied:
         return denied
@@ -66,6 +69,7 @@ def user(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
 
 
 def subscribed_skus(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET subscribed SKUs (unpaged)."""
     denied = require(spec, roles, ORG_READ)
     if denied:
         return denied
@@ -73,6 +77,7 @@ def subscribed_skus(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) 
 
 
 def registration_details(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET the MFA registration report."""
     denied = require(spec, roles, (*AUDIT, "UserAuthenticationMethod.Read.All"), premium=True)
     if denied:
         return denied
@@ -91,6 +96,7 @@ def registration_details(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[s
 
 
 def directory_roles(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET activated directory roles (not paged)."""
     denied = require(spec, roles, ROLE_READ)
     if denied:
         return denied
@@ -100,6 +106,7 @@ def directory_roles(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) 
 
 
 def role_members(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET a role's members (not paged)."""
     denied = require(spec, roles, ROLE_READ)
     if denied:
         return denied
@@ -114,6 +121,7 @@ def role_members(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> 
 
 
 def role_assignments(spec: TenantSpec, roles: Roles, req: Req, m: re.Match[str]) -> Reply:
+    """GET role assignments."""
     denied = require(spec, roles, ROLE_READ)
     if denied:
         return denied

@@ -42,6 +42,7 @@ FAILSAFE_TENANT = "3f6c2a9e-1b7d-4c55-9e0a-5af3e5c1d001"
 
 
 def iso(moment: datetime | None) -> str | None:
+    """Graph's timestamp form (None stays None)."""
     if moment is None:
         return None
     # isoformat is several times cheaper than strftime; times are whole seconds in UTC.
@@ -124,6 +125,7 @@ def registration_json(spec: TenantSpec, index: int) -> dict[str, Any]:
 
 
 def organization_json(spec: TenantSpec) -> dict[str, Any]:
+    """The /organization object."""
     org = company(spec)
     return {
         "id": org.tenant_id,
@@ -166,6 +168,7 @@ def sku_counts(spec: TenantSpec) -> dict[str, int]:
 
 
 def skus_json(spec: TenantSpec) -> list[dict[str, Any]]:
+    """The /subscribedSkus items."""
     org = company(spec)
     counts = sku_counts(spec)
     items = []
@@ -211,10 +214,12 @@ def role_holders(spec: TenantSpec) -> dict[str, list[int]]:
 
 
 def role_object_id(spec: TenantSpec, name: str) -> str:
+    """The object id of an activated directory role."""
     return guid(spec.seed, "directoryRole", name)
 
 
 def directory_roles_json(spec: TenantSpec) -> list[dict[str, Any]]:
+    """The /directoryRoles items."""
     return [
         {
             "id": role_object_id(spec, name),
@@ -228,6 +233,7 @@ def directory_roles_json(spec: TenantSpec) -> list[dict[str, Any]]:
 
 
 def member_json(spec: TenantSpec, index: int) -> dict[str, Any]:
+    """A role member as a directoryObject (user)."""
     p = person(spec, M, index)
     return {
         "@odata.type": "#microsoft.graph.user",
@@ -239,10 +245,12 @@ def member_json(spec: TenantSpec, index: int) -> dict[str, Any]:
 
 
 def failsafe_app_id() -> str:
+    """FailSafe's multi-tenant app registration (client id) in the sandbox."""
     return "0f5e1a2b-3c4d-4e5f-8a9b-fa11543fe001"
 
 
 def graph_sp_id(spec: TenantSpec) -> str:
+    """The object id of the Microsoft Graph service principal."""
     return guid(spec.seed, "sp", "graph")
 
 

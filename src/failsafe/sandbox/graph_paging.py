@@ -33,6 +33,7 @@ def select_of(req: Req, allowed: Sequence[str]) -> frozenset[str] | None:
 
 
 def top_of(req: Req, default: int, maximum: int) -> int:
+    """``$top`` clamped to the endpoint's maximum."""
     raw = req.arg("$top")
     if raw is None:
         return default
@@ -47,10 +48,12 @@ def top_of(req: Req, default: int, maximum: int) -> int:
 
 def encode_skip(offset: int) -> str:
     # Opaque to clients, like Graph's; the prefix only makes stray values easy to reject.
+    """An opaque ``$skiptoken`` for ``offset``."""
     return base64.urlsafe_b64encode(f"sbx1:{offset}".encode()).decode().rstrip("=")
 
 
 def offset_of(req: Req, name: str = "$skiptoken") -> int:
+    """The offset a page token (or skiptoken) stands for."""
     raw = req.arg(name)
     if raw is None:
         return 0
@@ -67,6 +70,7 @@ def offset_of(req: Req, name: str = "$skiptoken") -> int:
 
 
 def next_link(req: Req, offset: int, name: str = "$skiptoken") -> str:
+    """An absolute nextLink carrying the original query."""
     rest = req.query_without("$skiptoken", "$skip")
     token = encode_skip(offset) if name == "$skiptoken" else str(offset)
     query = f"{rest}&{name}={quote(token)}" if rest else f"{name}={quote(token)}"
@@ -129,6 +133,7 @@ def parse_filter(req: Req) -> list[tuple[str, str, str]]:
 
 
 def parse_time(value: str) -> datetime:
+    """A filter timestamp literal."""
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
@@ -136,6 +141,7 @@ def parse_time(value: str) -> datetime:
 
 
 def compare(left: Any, op: str, right: Any) -> bool:
+    """Apply a filter operator."""
     return bool(
         {
             "eq": left == right,
@@ -149,4 +155,5 @@ def compare(left: Any, op: str, right: Any) -> bool:
 
 
 def bad(exc: BadQuery) -> Reply:
+    """The 400 reply of a refused query option."""
     return graph_bad_request(str(exc))

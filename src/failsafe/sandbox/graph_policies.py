@@ -10,6 +10,7 @@ from failsafe.sandbox.spec import TenantSpec, guid
 
 
 def authorization_policy(spec: TenantSpec) -> dict[str, Any]:
+    """GET the authorization policy (user consent settings)."""
     consent = ["ManagePermissionGrantsForSelf.microsoft-user-default-legacy"] if spec.risky else []
     return {
         "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#policies/authorizationPolicy/$entity",

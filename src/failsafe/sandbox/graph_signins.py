@@ -17,6 +17,7 @@ from failsafe.sandbox.spec import TenantSpec, digest, guid
 
 
 def sign_in_json(spec: TenantSpec, event: SignIn, n: int) -> dict[str, Any]:
+    """One signIn resource."""
     p = person(spec, M, event.index)
     ok = event.error_code == 0
     return {
@@ -69,6 +70,7 @@ BULK_STEP = timedelta(minutes=7)
 
 
 def sign_in_count(spec: TenantSpec) -> int:
+    """How many sign-ins the log holds."""
     return len(planted_sign_ins(spec)) + SIGN_INS_PER_USER * spec.users
 
 

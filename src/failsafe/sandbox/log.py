@@ -31,6 +31,7 @@ class RequestLog:
         self._lock = threading.Lock()
 
     def add(self, entry: LoggedRequest) -> None:
+        """Record one request."""
         with self._lock:
             self._items.append(entry)
 
@@ -48,6 +49,7 @@ class RequestLog:
         return not self.refused()
 
     def count(self, path_prefix: str = "", via: Via | None = None) -> int:
+        """How many requests start with ``path_prefix`` (optionally by ``via``)."""
         return sum(
             1
             for e in self.entries()
@@ -55,9 +57,11 @@ class RequestLog:
         )
 
     def by_path(self) -> Counter[str]:
+        """Request counts per path."""
         return Counter(e.path for e in self.entries())
 
     def clear(self) -> None:
+        """Forget everything scheduled or recorded so far."""
         with self._lock:
             self._items.clear()
 

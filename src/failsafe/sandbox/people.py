@@ -44,10 +44,12 @@ class Person:
 
     @property
     def display_name(self) -> str:
+        """Given and family name."""
         return f"{self.given} {self.family}"
 
     @property
     def is_global_admin(self) -> bool:
+        """Global Administrator (Microsoft) or super admin (Google)."""
         return self.role in ("Global Administrator", "super_admin")
 
 

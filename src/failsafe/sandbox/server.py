@@ -68,14 +68,17 @@ class Sandbox:
 
     @property
     def spec(self) -> TenantSpec:
+        """The first (default) tenant spec."""
         return self.state.specs[0]
 
     @property
     def log(self) -> RequestLog:
+        """The request log."""
         return self.state.log
 
     @property
     def faults(self) -> FaultPlan:
+        """The fault plan."""
         return self.state.faults
 
     def settings_overrides(self) -> dict[str, str]:
@@ -87,6 +90,7 @@ class Sandbox:
         }
 
     def microsoft(self, spec: TenantSpec | None = None) -> MicrosoftDemo:
+        """Demo Microsoft credentials of a tenant."""
         spec = spec or self.spec
         org = company(spec)
         return MicrosoftDemo(
@@ -94,6 +98,7 @@ class Sandbox:
         )
 
     def google(self, spec: TenantSpec | None = None) -> GoogleDemo:
+        """Demo Google credentials (key file JSON, admin to impersonate)."""
         spec = spec or self.spec
         org = company(spec)
         from failsafe.sandbox.people import email, person
@@ -103,6 +108,7 @@ class Sandbox:
         return GoogleDemo(org.customer_id, org.domain, admin, key)
 
     def truth(self, spec: TenantSpec | None = None) -> GroundTruth:
+        """Ground truth of a tenant."""
         return ground_truth(spec or self.spec)
 
     def set_latency(self, milliseconds: int) -> None:
@@ -110,12 +116,15 @@ class Sandbox:
         self.state.latency_ms = max(int(milliseconds), 0)
 
     def expire_tokens(self) -> None:
+        """Expire every token issued so far."""
         self.state.expire_tokens()
 
     def advance(self, seconds: float) -> None:
+        """Move the sandbox clock forward."""
         self.state.advance(seconds)
 
     def write_key_file(self, path: Path) -> Path:
+        """Write the service-account key file (mode 0600)."""
         path.write_text(json.dumps(self.google().service_account, indent=2))
         path.chmod(0o600)
         return path
@@ -130,6 +139,7 @@ def _free_port() -> int:
 def make_state(
     specs: list[TenantSpec], *, latency_ms: int = 0, token_lifetime: int = 3599
 ) -> SandboxState:
+    """A fresh sandbox state serving ``specs``."""
     for spec in specs:
         sku_counts(spec)  # the one O(users) pass, done before the first request is timed
     return SandboxState(specs=specs, latency_ms=latency_ms, token_lifetime=token_lifetime)

@@ -69,6 +69,7 @@ class TenantSpec:
 
     @property
     def risky(self) -> bool:
+        """Whether this is the risky profile."""
         return self.profile == "risky"
 
     @property
@@ -104,15 +105,19 @@ class Draw:
         return value
 
     def random(self) -> float:
+        """A float in [0, 1)."""
         return self._next() / 2**32
 
     def randint(self, low: int, high: int) -> int:
+        """An int in [low, high]."""
         return low + self._next() % (high - low + 1)
 
     def randrange(self, stop: int) -> int:
+        """An int in [0, stop)."""
         return self._next() % stop
 
     def choice(self, items: Sequence[T]) -> T:
+        """One item of ``items``."""
         return items[self._next() % len(items)]
 
 

@@ -98,6 +98,7 @@ class SandboxState:
     # -- clock and expiry -------------------------------------------------------------------
 
     def now(self) -> float:
+        """The sandbox clock (wall time plus any advance)."""
         return time.time() + self._offset
 
     def advance(self, seconds: float) -> None:
@@ -114,10 +115,12 @@ class SandboxState:
 
     @property
     def client_id(self) -> str:
+        """FailSafe's app (client) id."""
         return failsafe_app_id()
 
     @property
     def client_secret(self) -> str:
+        """FailSafe's demo client secret."""
         return client_secret(self.specs[0])
 
     def microsoft_tenant(self, key: str) -> TenantSpec | None:
@@ -130,17 +133,21 @@ class SandboxState:
         return None
 
     def by_tenant_id(self, tenant_id: str) -> TenantSpec | None:
+        """A Microsoft tenant by GUID."""
         return next((s for s in self.specs if company(s).tenant_id == tenant_id), None)
 
     def google_customer(self, domain: str) -> TenantSpec | None:
+        """A Google customer by primary domain."""
         return next((s for s in self.specs if company(s).domain == domain.lower()), None)
 
     def by_customer_id(self, customer_id: str) -> TenantSpec | None:
+        """A Google customer by customer id."""
         return next((s for s in self.specs if company(s).customer_id == customer_id), None)
 
     # -- tokens -----------------------------------------------------------------------------
 
     def issue(self, prefix: str, claims: dict[str, Any]) -> str:
+        """A signed access token carrying ``claims``."""
         now = self.now()
         body = dict(claims, iat=now, exp=now + self.token_lifetime, jti=secrets.token_hex(6))
         data = base64.urlsafe_b64encode(json.dumps(body).encode()).decode().rstrip("=")

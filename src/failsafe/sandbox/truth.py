@@ -55,9 +55,11 @@ class GroundTruth:
     google: tuple[Planted, ...]
 
     def rule_ids(self) -> frozenset[str]:
+        """Every rule id with at least one expected finding."""
         return frozenset(p.rule_id for p in (*self.microsoft, *self.google))
 
     def to_dict(self) -> dict[str, object]:
+        """JSON-ready form."""
         return {
             "microsoft": {
                 "tenant_id": self.microsoft_tenant_id,
@@ -70,6 +72,7 @@ class GroundTruth:
         }
 
     def to_json(self) -> str:
+        """The ground truth as JSON text."""
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
 
@@ -118,6 +121,7 @@ def _microsoft(spec: TenantSpec) -> list[Planted]:
         found += [Planted(rule, app.app_id(spec)) for rule in app.rules]
 
     def user(index: int) -> str:
+        """GET one user by id or UPN."""
         return _user(spec, "microsoft", index)
 
     e3, e5 = catalog.SKU_SPE_E3.sku_id, catalog.SKU_SPE_E5.sku_id

@@ -26,18 +26,22 @@ class Req:
 
     @classmethod
     def parse_query(cls, raw: str) -> list[tuple[str, str]]:
+        """Query pairs, blank values kept."""
         return parse_qsl(raw, keep_blank_values=True)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
+        """The first value of query parameter ``name``."""
         for key, value in self.query:
             if key == name:
                 return value
         return default
 
     def args(self, name: str) -> list[str]:
+        """Every value of a repeated query parameter."""
         return [value for key, value in self.query if key == name]
 
     def query_without(self, *names: str) -> str:
+        """The query string without ``names``."""
         return urlencode([(k, v) for k, v in self.query if k not in names], safe="$,'():/ ")
 
 
@@ -51,6 +55,7 @@ class Reply:
     delay_ms: int = 0
 
     def body(self) -> bytes:
+        """The reply body as bytes."""
         if isinstance(self.payload, bytes):
             return self.payload
         if self.payload is None:
@@ -59,6 +64,7 @@ class Reply:
 
 
 def ok(payload: Any, **headers: str) -> Reply:
+    """A 200 JSON reply."""
     return Reply(200, payload, dict(headers))
 
 
@@ -81,12 +87,14 @@ def graph_error(status: int, code: str, message: str, **headers: str) -> Reply:
 
 
 def graph_denied() -> Reply:
+    """403 Authorization_RequestDenied."""
     return graph_error(
         403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."
     )
 
 
 def graph_not_premium() -> Reply:
+    """403 for tenants without Entra ID P1/P2."""
     return graph_error(
         403,
         "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
@@ -95,6 +103,7 @@ def graph_not_premium() -> Reply:
 
 
 def graph_not_found(what: str = "Resource") -> Reply:
+    """404 Request_ResourceNotFound."""
     return graph_error(
         404,
         "Request_ResourceNotFound",
@@ -103,16 +112,14 @@ def graph_not_found(what: str = "Resource") -> Reply:
 
 
 def graph_bad_request(message: str) -> Reply:
+    """400 Request_BadRequest."""
     return graph_error(400, "Request_BadRequest", message)
 
 
-def graph_throttled(retry_after: float) -> Reply:
-    return graph_error(
-        429,
-        "TooManyRequests",
-        "Please retry again later.",
-        **{"Retry-After": _seconds(retry_after)},
-    )
+def graph_throttled(retry_after: float | None) -> Reply:
+    """429 TooManyRequests with Retry-After (omitted when None)."""
+    headers = {} if retry_after is None else {"Retry-After": _seconds(retry_after)}
+    return graph_error(429, "TooManyRequests", "Please retry again later.", **headers)
 
 
 def _seconds(value: float) -> str:
@@ -143,21 +150,20 @@ def google_error(
     return Reply(status, body, dict(headers))
 
 
-def google_throttled(retry_after: float) -> Reply:
-    return google_error(
-        429,
-        "rateLimitExceeded",
-        "Resource has been exhausted (e.g. check quota).",
-        "usageLimits",
-        **{"Retry-After": _seconds(retry_after)},
-    )
+def google_throttled(retry_after: float | None) -> Reply:
+    """Google 429 rateLimitExceeded with Retry-After (omitted when None)."""
+    headers = {} if retry_after is None else {"Retry-After": _seconds(retry_after)}
+    message = "Resource has been exhausted (e.g. check quota)."
+    return google_error(429, "rateLimitExceeded", message, "usageLimits", **headers)
 
 
 def google_rate_403() -> Reply:
+    """Google 403 userRateLimitExceeded."""
     return google_error(403, "userRateLimitExceeded", "User Rate Limit Exceeded", "usageLimits")
 
 
 def google_unauthenticated() -> Reply:
+    """Google 401 authError."""
     reply = google_error(401, "authError", "Invalid Credentials")
     reply.payload["error"]["errors"][0].update(
         {"locationType": "header", "location": "Authorization"}
@@ -167,14 +173,17 @@ def google_unauthenticated() -> Reply:
 
 
 def google_forbidden(message: str = "Not Authorized to access this resource/api") -> Reply:
+    """Google 403 forbidden."""
     return google_error(403, "forbidden", message)
 
 
 def oauth_error(status: int, error: str, description: str) -> Reply:
+    """An OAuth token-endpoint error body."""
     return Reply(status, {"error": error, "error_description": description})
 
 
 def unavailable(provider: str) -> Reply:
+    """503 in the provider's shape."""
     if provider == "google":
         return google_error(503, "backendError", "The service is currently unavailable.")
     return graph_error(

@@ -15,6 +15,9 @@ SCHEMA = "failsafe"
 # Values a generic generator cannot guess from the column type or a simple IN-list check.
 OVERRIDES: dict[str, dict[str, object]] = {
     "audit_log": {"action": "test.isolation_row"},
+    # An "accept" needs a reason and an expiry; a "resolve" needs neither.
+    "finding_reviews": {"action": "resolve", "fingerprint": "f" * 64},
+    "findings": {"rule_id": "ID-001", "fingerprint": "f" * 64},
 }
 
 _IN_LIST = re.compile(r"\(\(?(\w+)\)? = ANY \(\(?ARRAY\['([^']*)'")

@@ -27,9 +27,9 @@ from failsafe.audit.service import record
 from failsafe.db.actor import Actor
 from failsafe.errors import Conflict, NotFound
 from failsafe.secrets.keyring import KeyRing
-from failsafe.secrets.registry import SealedColumn, register
+from failsafe.secrets.registry import MFA_TOTP_SECRET
 
-TOTP_SECRET = register(SealedColumn("mfa_totp", "sealed_secret"))
+TOTP_SECRET = MFA_TOTP_SECRET
 ISSUER = "FailSafe"
 STEP_SECONDS = 30
 RECOVERY_CODE_COUNT = 10

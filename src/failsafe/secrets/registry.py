@@ -19,12 +19,8 @@ class SealedColumn:
 
 
 CONNECTION_CREDENTIALS = SealedColumn("connections", "sealed_credentials")
+MFA_TOTP_SECRET = SealedColumn("mfa_totp", "sealed_secret")
 
-SEALED_COLUMNS: list[SealedColumn] = [CONNECTION_CREDENTIALS]
-
-
-def register(column: SealedColumn) -> SealedColumn:
-    """Add a sealed column defined by another domain (call at import of its module)."""
-    if column not in SEALED_COLUMNS:
-        SEALED_COLUMNS.append(column)
-    return column
+# Listed here rather than registered by each domain on import: rotation must find every sealed
+# column whichever modules the running command happened to import.
+SEALED_COLUMNS: tuple[SealedColumn, ...] = (CONNECTION_CREDENTIALS, MFA_TOTP_SECRET)

@@ -41,9 +41,20 @@ def create_job_app(runtime: Runtime) -> procrastinate.App:
     """The job app with every domain's tasks registered."""
     app = procrastinate.App(connector=connector(runtime))
     for module_name in TASK_MODULES:
-        module = importlib.import_module(f"failsafe.{module_name}")
-        app.add_tasks_from(module.blueprint, namespace=module_name.split(".")[0])
+        blueprint = _unbound_blueprint(f"failsafe.{module_name}")
+        app.add_tasks_from(blueprint, namespace=module_name.split(".")[0])
     return app
+
+
+def _unbound_blueprint(module_name: str) -> procrastinate.Blueprint:
+    # Adding a blueprint to an app renames its tasks and binds them to that app (periodic
+    # deferral goes through the bound app's connector). A second app in the same process (the
+    # demo's in-process worker, the tests) therefore gets the module re-executed: fresh tasks.
+    module = importlib.import_module(module_name)
+    if any(":" in name for name in module.blueprint.tasks):
+        module = importlib.reload(module)
+    blueprint: procrastinate.Blueprint = module.blueprint
+    return blueprint
 
 
 def worker_context(runtime: Runtime) -> dict[str, Any]:

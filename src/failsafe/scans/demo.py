@@ -6,6 +6,7 @@ import copy
 import uuid
 from typing import Any, Literal
 
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from failsafe.audit.service import record
@@ -62,9 +63,17 @@ async def connect_and_scan_demo(
         )
         scan = await request_scan(session, actor, connection_id, trigger="demo", enqueue=False)
     demo_runtime = copy.copy(runtime)  # same database and keys, sandbox endpoints
-    demo_runtime.settings = runtime.settings.model_copy(update=sandbox.settings_overrides())
+    demo_runtime.settings = runtime.settings.model_copy(update=_overrides(sandbox))
     await execute_scan(demo_runtime, scan.id, engagement_id)
     return scan.id
+
+
+def _overrides(sandbox: Any) -> dict[str, Any]:
+    """The sandbox's endpoint settings, secrets wrapped as the settings model expects."""
+    overrides: dict[str, Any] = dict(sandbox.settings_overrides())
+    if isinstance(overrides.get("microsoft_client_secret"), str):
+        overrides["microsoft_client_secret"] = SecretStr(overrides["microsoft_client_secret"])
+    return overrides
 
 
 async def _connection(

@@ -204,12 +204,12 @@ async def _complete(
         )
         if scan is None or scan["status"] != "running":
             return str(scan["status"]) if scan else "missing"
-        rows = 0
+        rows = findings = 0
         if status != "failed":
             rows = await persist_inventory(
                 session, claimed.scan_id, claimed.engagement_id, inventory
             )
-            await run_detection(session, claimed.scan_id, inventory)
+            findings = await run_detection(session, claimed.scan_id, inventory)
             if inventory.assessed(Section.EMAIL_SIGNALS):
                 await cursor.write_cursor(
                     session,
@@ -237,7 +237,12 @@ async def _complete(
         if hooks.before_commit is not None:
             await hooks.before_commit()
     log.info(
-        "scan.finished", status=status, rows=rows, requests=collected.stats.sent, **claimed.fields
+        "scan.finished",
+        status=status,
+        rows=rows,
+        findings=findings,
+        requests=collected.stats.sent,
+        **claimed.fields,
     )
     return status
 

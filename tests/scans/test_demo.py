@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from failsafe.db.actor import SystemActor
+from failsafe.detections.engine import evaluate, findings_of
+from failsafe.inventory.load import load_inventory
+from failsafe.runtime import Runtime
+from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
+from failsafe.scans import service as scans
+from failsafe.scans.demo import connect_and_scan_demo
+from tests.world import World
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with running_sandbox(TenantSpec(seed=5, users=45, profile="risky")) as running:
+        yield running
+
+
+@pytest.mark.parametrize("provider", ["microsoft", "google"])
+async def test_connect_and_scan_demo(
+    runtime: Runtime, world: World, sandbox: Sandbox, provider: str
+) -> None:
+    engagement = world.engagements["eng_c"]
+    sandbox.log.clear()
+    scan_id = await connect_and_scan_demo(runtime, engagement, provider, sandbox)  # type: ignore[arg-type]
+    async with runtime.database.transaction(SystemActor("test", engagement)) as session:
+        view = await scans.get_scan(session, scan_id)
+        inventory = await load_inventory(session, scan_id)
+    expected = "succeeded" if provider == "microsoft" else "partial"  # Google: no CA/consent
+    assert view.status == expected and view.trigger == "demo"
+    assert len(inventory.identities) == 45 and inventory.email_signals
+    assert sandbox.log.only_reads()
+    # The scan stored exactly what the rules find in its inventory, all new on a first scan.
+    expected = {(f.rule_id, f.subject) for f in findings_of(evaluate(inventory))}
+    stored = await _findings(runtime, engagement, scan_id)
+    assert expected and {(rule, subject) for rule, subject, _ in stored} == expected
+    assert {change for _, _, change in stored} == {"new"}
+
+    # A second demo run reuses the connection, and the same tenant's findings are unchanged.
+    again = await connect_and_scan_demo(runtime, engagement, provider, sandbox)  # type: ignore[arg-type]
+    assert again != scan_id
+    rescanned = await _findings(runtime, engagement, again)
+    assert {(rule, subject) for rule, subject, _ in rescanned} == expected
+    assert {change for _, _, change in rescanned} == {"unchanged"}
+
+
+async def _findings(
+    runtime: Runtime, engagement: uuid.UUID, scan_id: uuid.UUID
+) -> list[tuple[str, str, str]]:
+    async with runtime.database.transaction(SystemActor("test", engagement)) as session:
+        rows = await session.execute(
+            text("SELECT rule_id, subject, change FROM findings WHERE scan_id = :s"),
+            {"s": scan_id},
+        )
+        return [(r.rule_id, r.subject, r.change) for r in rows]

@@ -102,10 +102,14 @@ async def create_session(
     return NewSession(id=session_id, token=token, expires_at=expires_at)
 
 
-async def resolve_session(
+async def lookup_session(
     session: AsyncSession, token: str, *, now: datetime, policy: SessionPolicy
-) -> Principal | None:
-    """The principal behind a session cookie, or None if unknown, expired or revoked."""
+) -> tuple[Principal, bool] | None:
+    """The principal behind a session cookie and whether ``last_seen_at`` is due a write.
+
+    Read-only (no row lock), so it can share a transaction with work that later rotates or
+    revokes the session from another transaction. None if unknown, expired or revoked.
+    """
     row = (
         await session.execute(
             _RESOLVE,
@@ -114,12 +118,7 @@ async def resolve_session(
     ).one_or_none()
     if row is None:
         return None
-    if row.last_seen_at < now - TOUCH_EVERY:
-        await session.execute(
-            text("UPDATE sessions SET last_seen_at = :now WHERE id = :id"),
-            {"now": now, "id": row.id},
-        )
-    return Principal(
+    principal = Principal(
         actor=UserActor(user_id=row.user_id, account_id=row.account_id, role=Role(row.role)),
         via="session",
         credential_id=row.id,
@@ -127,6 +126,28 @@ async def resolve_session(
         mfa_verified=bool(row.mfa_verified),
         csrf_token=csrf_for(token),
     )
+    return principal, row.last_seen_at < now - TOUCH_EVERY
+
+
+async def touch_session(session: AsyncSession, session_id: uuid.UUID, *, now: datetime) -> None:
+    """Record activity (moves the idle deadline on)."""
+    await session.execute(
+        text("UPDATE sessions SET last_seen_at = :now WHERE id = :id AND revoked_at IS NULL"),
+        {"now": now, "id": session_id},
+    )
+
+
+async def resolve_session(
+    session: AsyncSession, token: str, *, now: datetime, policy: SessionPolicy
+) -> Principal | None:
+    """:func:`lookup_session` and, when due, :func:`touch_session` in the same transaction."""
+    found = await lookup_session(session, token, now=now, policy=policy)
+    if found is None:
+        return None
+    principal, touch_due = found
+    if touch_due:
+        await touch_session(session, principal.credential_id, now=now)
+    return principal
 
 
 async def rotate_session(

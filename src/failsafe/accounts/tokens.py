@@ -108,19 +108,16 @@ _RESOLVE = text(
 )
 
 
-async def resolve_token(session: AsyncSession, raw: str, *, now: datetime) -> Principal | None:
-    """The principal behind a bearer token, or None (a system-actor session)."""
+async def lookup_token(
+    session: AsyncSession, raw: str, *, now: datetime
+) -> tuple[Principal, bool] | None:
+    """The principal behind a bearer token and whether ``last_used_at`` is due a write."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
     row = (await session.execute(_RESOLVE, {"token_hash": digest(raw), "now": now})).one_or_none()
     if row is None:
         return None
-    if row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY:
-        await session.execute(
-            text("UPDATE api_tokens SET last_used_at = :now WHERE id = :id"),
-            {"now": now, "id": row.id},
-        )
-    return Principal(
+    principal = Principal(
         actor=UserActor(user_id=row.user_id, account_id=row.account_id, role=Role(row.role)),
         via="token",
         credential_id=row.id,
@@ -129,3 +126,22 @@ async def resolve_token(session: AsyncSession, raw: str, *, now: datetime) -> Pr
         mfa_verified=True,
         scope="read" if row.scope == "read" else "write",
     )
+    return principal, row.last_used_at is None or row.last_used_at < now - TOUCH_EVERY
+
+
+async def touch_token(session: AsyncSession, token_id: uuid.UUID, *, now: datetime) -> None:
+    await session.execute(
+        text("UPDATE api_tokens SET last_used_at = :now WHERE id = :id"),
+        {"now": now, "id": token_id},
+    )
+
+
+async def resolve_token(session: AsyncSession, raw: str, *, now: datetime) -> Principal | None:
+    """:func:`lookup_token` and, when due, :func:`touch_token` in the same transaction."""
+    found = await lookup_token(session, raw, now=now)
+    if found is None:
+        return None
+    principal, touch_due = found
+    if touch_due:
+        await touch_token(session, principal.credential_id, now=now)
+    return principal

@@ -6,22 +6,22 @@
   or a ``csrf_token`` form field); bearer tokens are exempt, and read-scoped tokens may only
   read.
 - ``DbSession``: one transaction per request as that actor (RLS applies), committed before the
-  response is sent, rolled back on any error.
+  response is sent, rolled back on any error. It is the same transaction that looked the
+  credential up (as the ``auth.resolve`` system actor, read-only), switched to the user first.
 - ``VisibleEngagement``: the ``{engagement_id}`` of the path, loaded through RLS; 404 when the
   actor may not see it. Admin reads are audit-logged as ``admin.engagement_read``.
 - ``CsrfToken`` / :func:`csrf_token`: the token to embed in forms of the current session.
 - ``PendingPrincipal`` / ``PendingDbSession``: for the MFA step and enrolment routes only.
 
-Limitation: the credential lookup and the request's work are two transactions (two pooled
-connections' worth of round trips per request). One transaction that switches from the lookup's
-system actor to the user would save a few round trips, but routes that rotate or revoke the
-session in their own transaction would then wait on the lookup's row lock.
+The lookup holds no lock (activity timestamps are written in their own short transaction, at
+most once a minute), so routes may rotate or revoke the session from transactions of their own.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -35,10 +35,11 @@ from failsafe.accounts.errors import (
     ReadOnlyToken,
 )
 from failsafe.accounts.principal import Principal
-from failsafe.accounts.sessions import COOKIE_NAME, resolve_session
-from failsafe.accounts.tokens import resolve_token
+from failsafe.accounts.sessions import COOKIE_NAME, lookup_session, touch_session
+from failsafe.accounts.tokens import lookup_token, touch_token
 from failsafe.audit.service import record
 from failsafe.db.actor import Role, SystemActor, UserActor
+from failsafe.db.engine import set_actor
 from failsafe.engagements.models import Engagement
 from failsafe.errors import NotAuthenticated, NotFound
 from failsafe.web.context import client_ip, clock_of, policy_of, runtime_of
@@ -50,30 +51,50 @@ CSRF_FIELD = "csrf_token"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-async def _lookup(request: Request) -> Principal | None:
+async def _request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    """The request's one transaction: opened as the credential-lookup system actor, switched to
+    the authenticated user (``set_actor``) before any route code sees it."""
+    async with runtime_of(request).database.transaction(AUTH_ACTOR) as session:
+        yield session
+
+
+# scope="function": the transaction commits before the response is sent, so a client never
+# sees success for a write that then fails to commit.
+_RequestTransaction = Annotated[AsyncSession, Depends(_request_transaction, scope="function")]
+
+
+async def _lookup(request: Request, session: AsyncSession) -> Principal | None:
     """Resolve the caller's credential once per request (cached on ``request.state``)."""
     if hasattr(request.state, "principal"):
         cached: Principal | None = request.state.principal
         return cached
 
-    runtime = runtime_of(request)
     now = clock_of(request).now()
     authorization = request.headers.get("authorization")
     cookie = request.cookies.get(COOKIE_NAME)
-    principal: Principal | None = None
-    if authorization is not None or cookie:
-        async with runtime.database.transaction(AUTH_ACTOR) as session:
-            if authorization is not None:
-                # An Authorization header is never silently ignored in favour of a cookie.
-                scheme, _, value = authorization.partition(" ")
-                if scheme.lower() == "bearer" and value:
-                    principal = await resolve_token(session, value.strip(), now=now)
-            elif cookie:
-                principal = await resolve_session(
-                    session, cookie, now=now, policy=policy_of(request)
-                )
+    found: tuple[Principal, bool] | None = None
+    if authorization is not None:
+        # An Authorization header is never silently ignored in favour of a cookie.
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer" and value:
+            found = await lookup_token(session, value.strip(), now=now)
+    elif cookie:
+        found = await lookup_session(session, cookie, now=now, policy=policy_of(request))
+    principal = found[0] if found else None
+    if found is not None and found[1]:
+        await _touch(request, found[0], now)
     request.state.principal = principal
     return principal
+
+
+async def _touch(request: Request, principal: Principal, now: datetime) -> None:
+    # In its own short transaction: the request's transaction must hold no lock on the
+    # credential row, since sign-out and the MFA step rotate it from transactions of their own.
+    async with runtime_of(request).database.transaction(AUTH_ACTOR) as session:
+        if principal.via == "session":
+            await touch_session(session, principal.credential_id, now=now)
+        else:
+            await touch_token(session, principal.credential_id, now=now)
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:
@@ -89,9 +110,9 @@ async def _check_csrf(request: Request, principal: Principal) -> None:
         raise CsrfRejected("missing or invalid CSRF token")
 
 
-async def pending_principal(request: Request) -> Principal:
+async def pending_principal(request: Request, session: _RequestTransaction) -> Principal:
     """Any valid credential, even one still owing MFA (CSRF and token scope enforced)."""
-    principal = await _lookup(request)
+    principal = await _lookup(request, session)
     if principal is None:
         raise NotAuthenticated("sign in required")
     await _check_csrf(request, principal)
@@ -122,26 +143,24 @@ async def current_actor(principal: CurrentPrincipal) -> UserActor:
 CurrentActor = Annotated[UserActor, Depends(current_actor)]
 
 
-async def db_session(request: Request, actor: CurrentActor) -> AsyncIterator[AsyncSession]:
-    """One transaction as the actor for the whole request."""
-    async with runtime_of(request).database.transaction(actor) as session:
-        yield session
+async def db_session(actor: CurrentActor, session: _RequestTransaction) -> AsyncSession:
+    """The request's transaction, now as the fully authenticated actor (RLS applies)."""
+    await set_actor(session, actor)
+    return session
 
 
-# scope="function": the transaction commits before the response is sent, so a client never
-# sees success for a write that then fails to commit.
-DbSession = Annotated[AsyncSession, Depends(db_session, scope="function")]
+DbSession = Annotated[AsyncSession, Depends(db_session)]
 
 
 async def pending_db_session(
-    request: Request, principal: PendingPrincipal
-) -> AsyncIterator[AsyncSession]:
-    """A transaction as a user who may still owe the MFA step (MFA routes only)."""
-    async with runtime_of(request).database.transaction(principal.actor) as session:
-        yield session
+    principal: PendingPrincipal, session: _RequestTransaction
+) -> AsyncSession:
+    """The request's transaction as a user who may still owe the MFA step (MFA routes only)."""
+    await set_actor(session, principal.actor)
+    return session
 
 
-PendingDbSession = Annotated[AsyncSession, Depends(pending_db_session, scope="function")]
+PendingDbSession = Annotated[AsyncSession, Depends(pending_db_session)]
 
 
 async def visible_engagement(

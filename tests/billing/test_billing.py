@@ -257,3 +257,38 @@ async def test_partner_quantity_follows_managed_clients(
     async with billing_runtime.database.transaction(SystemActor("test")) as session:
         await set_managed_clients(session, billing_runtime.settings, account, 5)
     assert fake.subscriptions[sub_id]["items"]["data"][0]["quantity"] == 5
+
+
+async def test_billing_routes_for_the_signed_in_account(
+    billing_runtime: Runtime, superuser: psycopg.Connection, fake_stripe: tuple[FakeStripe, str]
+) -> None:
+    from tests.accounts.flows import give_world_passwords, sign_in
+    from tests.world import build_world
+
+    fake, _ = fake_stripe
+    world = build_world(superuser)
+    give_world_passwords(superuser, world)
+    transport = httpx.ASGITransport(app=create_app(billing_runtime), client=("203.0.113.7", 1))
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
+        signed = await sign_in(http, "direct_c.user@example.test")
+        view = (await http.get("/api/v1/billing")).json()
+        assert view["plan"] == "none" and view["features"] == ["scan"]
+
+        refused = await http.post(
+            "/api/v1/billing/checkout", json={"plan": "partner_monthly"}, headers=signed.headers()
+        )
+        assert refused.status_code == 422
+        no_csrf = await http.post("/api/v1/billing/checkout", json={"plan": "direct_monthly"})
+        assert no_csrf.status_code == 403
+        started = await http.post(
+            "/api/v1/billing/checkout", json={"plan": "direct_monthly"}, headers=signed.headers()
+        )
+        assert started.status_code == 200, started.text
+        assert started.json()["url"].startswith("https://checkout.stripe.test/")
+        portal = await http.post("/api/v1/billing/portal", headers=signed.headers())
+        assert portal.status_code == 200 and portal.json()["url"].startswith("https://billing.")
+    customer = next(iter(fake.customers.values()))
+    assert customer["metadata[account_id]"] == str(world.accounts["direct_c"])
+    assert superuser.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'billing.checkout_started'"
+    ).fetchone() == (1,)

@@ -13,7 +13,7 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from failsafe.billing.client import stripe_client
+from failsafe.billing.client import call_stripe, stripe_client
 from failsafe.billing.plans import Plan, prices
 from failsafe.billing.state import get_subscription, remember_customer
 from failsafe.errors import ValidationFailed
@@ -31,6 +31,7 @@ async def ensure_customer(
         return existing.stripe_customer_id
     client = stripe_client(settings)
     customer = await asyncio.to_thread(
+        call_stripe,
         client.v1.customers.create,
         {"email": email, "name": name, "metadata": {"account_id": str(account_id)}},
         {"idempotency_key": f"customer-{account_id}"},
@@ -59,6 +60,7 @@ async def start_checkout(
     base = settings.public_base_url.rstrip("/")
     client = stripe_client(settings)
     checkout = await asyncio.to_thread(
+        call_stripe,
         client.v1.checkout.sessions.create,
         {
             "mode": "subscription",
@@ -81,6 +83,7 @@ async def portal_link(session: AsyncSession, settings: Settings, account_id: uui
         raise ValidationFailed("this account has no billing profile yet")
     client = stripe_client(settings)
     portal = await asyncio.to_thread(
+        call_stripe,
         client.v1.billing_portal.sessions.create,
         {
             "customer": subscription.stripe_customer_id,
@@ -101,10 +104,11 @@ async def set_managed_clients(
         return
     client = stripe_client(settings)
     current = await asyncio.to_thread(
-        client.v1.subscriptions.retrieve, subscription.stripe_subscription_id
+        call_stripe, client.v1.subscriptions.retrieve, subscription.stripe_subscription_id
     )
     item = current["items"]["data"][0]
     await asyncio.to_thread(
+        call_stripe,
         client.v1.subscriptions.update,
         subscription.stripe_subscription_id,
         {"items": [{"id": item["id"], "quantity": max(managed_clients, 1)}]},

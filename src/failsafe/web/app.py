@@ -10,6 +10,7 @@ from starlette.types import ASGIApp
 
 from failsafe import __version__
 from failsafe.accounts.clock import SYSTEM_CLOCK, Clock
+from failsafe.billing.routes import router as billing_router
 from failsafe.billing.webhook import router as billing_webhook_router
 from failsafe.notifications.routes import router as unsubscribe_router
 from failsafe.portal import router as portal_router
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     api_router,
     portal_router,
     billing_webhook_router,
+    billing_router,
     unsubscribe_router,
 )
 

@@ -25,17 +25,15 @@ def sandbox() -> Iterator[Sandbox]:
 
 @pytest.fixture
 def settings(sandbox: Sandbox, tmp_path: Path) -> Settings:
-    overrides = sandbox.settings_overrides()
     ms = sandbox.microsoft()
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        data_dir=tmp_path,
-        microsoft_client_id=ms.client_id,
-        microsoft_client_secret=ms.client_secret,  # type: ignore[arg-type]
-        scan_concurrency=4,
-        http_max_retries=3,
-        **overrides,  # type: ignore[arg-type]
-    )
+    overrides: dict[str, object] = {
+        "microsoft_client_id": ms.client_id,
+        "microsoft_client_secret": ms.client_secret,
+        "scan_concurrency": 4,
+        "http_max_retries": 3,
+        **sandbox.settings_overrides(),
+    }
+    return Settings(_env_file=None, data_dir=tmp_path, **overrides)  # type: ignore[call-arg,arg-type]
 
 
 def _graph(sandbox: Sandbox) -> GraphCredentials:

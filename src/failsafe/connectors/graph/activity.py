@@ -26,9 +26,10 @@ async def sign_ins(graph: GraphClient, builder: InventoryBuilder, now: datetime)
         "$top": "1000",
         "$filter": f"createdDateTime ge {iso_z(now - SIGN_IN_WINDOW)}",
     }
-    events = 0
+    events = 0  # every event read (failed sign-ins too), so progress reflects the work done
     async for page in graph.pages("/auditLogs/signIns", params):
         for raw in page:
+            events += 1
             status = raw.get("status") or {}
             at = parse_time(raw.get("createdDateTime"))
             user = str(raw.get("userPrincipalName") or "").lower()
@@ -41,5 +42,4 @@ async def sign_ins(graph: GraphClient, builder: InventoryBuilder, now: datetime)
                 at,
                 is_legacy(raw.get("clientAppUsed")),
             )
-            events += 1
     return events

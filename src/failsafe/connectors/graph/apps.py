@@ -90,7 +90,7 @@ def _domains(urls: list[Any]) -> tuple[str, ...]:
 async def delegated_grants(graph: GraphClient, builder: InventoryBuilder, index: AppIndex) -> int:
     """OAuth2 permission grants: admin consent for all users or one user's consent."""
     count = 0
-    params = {"$select": "clientId,consentType,principalId,scope"}
+    params = {"$select": "clientId,consentType,principalId,scope", "$top": "999"}
     async for page in graph.pages("/oauth2PermissionGrants", params):
         for raw in page:
             app_id = index.app_id_of.get(str(raw.get("clientId")))
@@ -130,7 +130,7 @@ async def application_grants(
                 since[sp_id] = created
 
     pump = BatchPump(graph, on_page, workers=workers)
-    select = "$select=appRoleId,resourceId,createdDateTime"
+    select = "$select=appRoleId,resourceId,createdDateTime&$top=999"
     await pump.add(
         BatchJob(sp, f"/servicePrincipals/{sp}/appRoleAssignments?{select}")
         for sp in index.third_party

@@ -39,7 +39,7 @@ class MailReader:
     ) -> None:
         self._builder = builder
         self._since, self._until = since, until
-        self._domains = frozenset(builder.tenant.domains)
+        self._domains: frozenset[str] = frozenset()  # set in run(), once the organization is read
         self.mailboxes = 0
         self.skipped = 0
         self.pump = BatchPump(graph, self._on_page, on_missing=self._on_missing, workers=workers)
@@ -51,6 +51,12 @@ class MailReader:
             BatchJob(email, first_page_url(user_id, self._since, self._until))
             for user_id, email in mailboxes
         )
+
+    async def run(self) -> int:
+        """Drain the pump; the tenant's verified domains are known by now."""
+        self._domains = frozenset(self._builder.tenant.domains)
+        await self.pump.run()
+        return self.mailboxes
 
     def _on_page(self, user: str, messages: list[dict[str, Any]]) -> None:
         for message in messages:

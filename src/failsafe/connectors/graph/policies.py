@@ -30,7 +30,7 @@ async def conditional_access(graph: GraphClient, builder: InventoryBuilder) -> i
         "/policies/identitySecurityDefaultsEnforcementPolicy", {"$select": "isEnabled"}
     )
     policies: list[ConditionalAccessPolicy] = []
-    async for page in graph.pages("/identity/conditionalAccess/policies"):
+    async for page in graph.pages("/identity/conditionalAccess/policies", {"$top": "999"}):
         policies.extend(_policy(raw) for raw in page)
     builder.policies = replace(
         builder.policies,

@@ -36,6 +36,9 @@ class FakeGoogle:
         }
     )
     faults: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    delegated_admins: frozenset[int] = frozenset()  # users flagged isDelegatedAdmin
+    extra_token_items: list[dict[str, Any]] = field(default_factory=list)
+    sender: str = "Notion <billing@notion.so>"  # every message's From header
     log: list[httpx.Request] = field(default_factory=list)
     tokens: dict[str, tuple[str, str]] = field(default_factory=dict)  # token -> (sub, scope)
 
@@ -97,6 +100,7 @@ class FakeGoogle:
                     "primaryEmail": self.email(i),
                     "name": {"fullName": f"U {i}"},
                     "isAdmin": i == 0,
+                    "isDelegatedAdmin": i in self.delegated_admins,
                     "isEnrolledIn2Sv": i % 2 == 0,
                     "isEnforcedIn2Sv": False,
                     "lastLoginTime": "1970-01-01T00:00:00.000Z"
@@ -175,7 +179,7 @@ class FakeGoogle:
                     ],
                 },
             ]
-            return 200, {"items": items}
+            return 200, {"items": items + self.extra_token_items}
         if path.endswith("/applications/login"):
             return 200, {
                 "items": [
@@ -225,7 +229,7 @@ class FakeGoogle:
             "internalDate": str(int((NOW - age).timestamp() * 1000)),
             "payload": {
                 "headers": [
-                    {"name": "From", "value": "Notion <billing@notion.so>"},
+                    {"name": "From", "value": self.sender},
                     {"name": "Date", "value": "x"},
                 ]
             },

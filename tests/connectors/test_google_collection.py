@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -108,3 +109,66 @@ async def test_scope_not_delegated_is_a_named_partial_section(
         assert result.reason and "unauthorized_client" in result.reason
     assert inv.assessed(Section.USERS) and inv.assessed(Section.GRANTS)
     assert json.dumps([r.reason for r in inv.sections.values()])
+
+
+def _impersonating(client_id: str, user: str, scopes: list[str]) -> dict[str, Any]:
+    """A token-audit authorize event of an app acting as ``user`` (domain-wide delegation)."""
+    return {
+        "id": {"time": "2026-10-05T00:00:00.000Z"},
+        "actor": {
+            "email": user,
+            "applicationInfo": {
+                "oauthClientId": client_id,
+                "applicationName": "Backup",
+                "impersonation": True,
+            },
+        },
+        "events": [
+            {
+                "name": "authorize",
+                "parameters": [
+                    {"name": "client_id", "value": client_id},
+                    {"name": "client_type", "value": "TYPE_UNSPECIFIED"},
+                    {"name": "scope", "multiValue": scopes},
+                ],
+            }
+        ],
+    }
+
+
+async def test_delegation_admin_flags_and_unquoted_sender_names(
+    google_settings: Settings,
+    google_credentials: GoogleCredentials,
+    plan: CollectionPlan,
+    sleeps: SleepRecorder,
+) -> None:
+    fake = FakeGoogle(
+        users=6,
+        delegated_admins=frozenset({3}),
+        sender="tl;dv <billing@tldv.io>",
+        extra_token_items=[
+            _impersonating("backup-sa", "user4@acme.example", ["https://mail.google.com/"]),
+            _impersonating("backup-sa", "user5@acme.example", [P + "drive"]),
+            # FailSafe's own service account (client id 123 of the key) is not a finding.
+            _impersonating("123", "user0@acme.example", [P + "gmail.metadata"]),
+        ],
+    )
+    inv = (
+        await collect_tenant(
+            google_settings, google_credentials, plan, transport=fake.transport(), sleep=sleeps
+        )
+    ).inventory
+
+    # isDelegatedAdmin marks an admin of a lesser role, never a super admin.
+    assert {a.user for a in inv.role_assignments if a.is_global_admin} == {"user0@acme.example"}
+    assert next(i for i in inv.identities if i.email == "user3@acme.example").is_admin
+
+    domain_wide = [
+        (g.app_id, g.scopes, g.all_users, g.user) for g in inv.grants if g.kind == "domain_wide"
+    ]
+    assert domain_wide == [("backup-sa", ("https://mail.google.com/", P + "drive"), True, None)]
+    assert not [g for g in inv.grants if g.app_id == "backup-sa" and g.kind != "domain_wide"]
+    assert "123" not in {a.app_id for a in inv.apps}
+
+    # "tl;dv" is an unquoted special in the display name; the address must still be read.
+    assert {(s.vendor_domain, s.kind) for s in inv.email_signals} == {("tldv.io", "billing")}

@@ -130,6 +130,7 @@ def test_risky_inventory_shows_the_plants(risky: tuple[Sandbox, Inventory, Inven
     assert ("slack.com", "billing") in kinds and ("notion.so", "signup") in kinds
     google_subjects = {p.rule_id: p.subject for p in truth.google}
     assert google_subjects["AP-008"] in {a.app_id for a in google.apps}
+    assert google_subjects["AP-008"] in {g.app_id for g in google.grants if g.kind == "domain_wide"}
     assert google.policies.two_step_enforced is False
     assert sandbox.log.only_reads()
 

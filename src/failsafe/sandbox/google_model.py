@@ -122,9 +122,22 @@ def _param(name: str, value: Any) -> dict[str, Any]:
 
 
 def _activity(
-    spec: TenantSpec, app: str, index: int, at: datetime, n: int, events: list[dict[str, Any]]
+    spec: TenantSpec,
+    app: str,
+    index: int,
+    at: datetime,
+    n: int,
+    events: list[dict[str, Any]],
+    application: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     p = person(spec, G, index)
+    actor: dict[str, Any] = {
+        "callerType": "USER",
+        "email": email(spec, G, p),
+        "profileId": object_id(spec, G, index),
+    }
+    if application is not None:
+        actor["applicationInfo"] = application  # an app acting as the user
     return {
         "kind": "admin#reports#activity",
         "id": {
@@ -133,11 +146,7 @@ def _activity(
             "applicationName": app,
             "customerId": company(spec).customer_id,
         },
-        "actor": {
-            "callerType": "USER",
-            "email": email(spec, G, p),
-            "profileId": object_id(spec, G, index),
-        },
+        "actor": actor,
         "ipAddress": f"203.0.113.{index % 250 + 1}",
         "events": events,
     }
@@ -153,7 +162,7 @@ def token_activities(spec: TenantSpec) -> list[dict[str, Any]]:
         name: str,
         client: tuple[str, str],
         scopes: tuple[str, ...],
-        extra: dict[str, Any] | None = None,
+        impersonating: bool = False,
     ) -> None:
         if index >= spec.users:
             return
@@ -161,7 +170,8 @@ def token_activities(spec: TenantSpec) -> list[dict[str, Any]]:
         params = [_param("client_id", client[0]), _param("app_name", client[1])]
         if name == "authorize":
             params.append(_param("scope", scopes))
-            params.append(_param("client_type", (extra or {}).get("client_type", "WEB")))
+            # Google documents no client type for service accounts: they log as unspecified.
+            params.append(_param("client_type", "TYPE_UNSPECIFIED" if impersonating else "WEB"))
         else:
             params += [
                 _param("api_name", "gmail"),
@@ -169,7 +179,14 @@ def token_activities(spec: TenantSpec) -> list[dict[str, Any]]:
                 _param("product_bucket", "GMAIL"),
             ]
         event = {"type": "auth", "name": name, "parameters": params}
-        out.append((at, _activity(spec, "token", index, at, len(out), [event])))
+        # Domain-wide delegation shows as the app impersonating the user: the Reports API's
+        # documented actor.applicationInfo (oauthClientId, applicationName, impersonation).
+        application = (
+            {"oauthClientId": client[0], "applicationName": client[1], "impersonation": True}
+            if impersonating
+            else None
+        )
+        out.append((at, _activity(spec, "token", index, at, len(out), [event], application)))
 
     chrome = catalog.GOOGLE_CHROME_CLIENT
     for index in range(min(spec.users, 5)):
@@ -180,7 +197,7 @@ def token_activities(spec: TenantSpec) -> list[dict[str, Any]]:
         for index in (5, 6):
             add(index, 12, "authorize", gpt, LOW_SCOPES)
             add(index, 2, "activity", gpt, ())
-        add(7, 20, "authorize", DWD_CLIENT, DWD_SCOPES, {"client_type": "SERVICE_ACCOUNT"})
+        add(7, 20, "authorize", DWD_CLIENT, DWD_SCOPES, impersonating=True)
     out.sort(key=lambda item: item[0], reverse=True)
     return [activity for _at, activity in out]
 

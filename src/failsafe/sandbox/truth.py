@@ -20,9 +20,17 @@ align):
 - Sender local parts: ``billing``/``invoices`` mean billing, ``verify``/``welcome`` signup,
   ``no-reply``/``noreply``/``notifications`` notification.
 
-# Limitation: AP-008 (Google domain-wide delegation) is planted as token-audit ``authorize``
-# events carrying ``client_type`` = ``SERVICE_ACCOUNT`` [U]; Google offers no read-only API that
-# lists DWD clients, so a connector must map that marker to a ``domain_wide`` grant to find it.
+- AP-008 (Google domain-wide delegation) is planted as a token-audit ``authorize`` event whose
+  actor carries ``applicationInfo`` with ``impersonation`` true: the Reports API's documented
+  mark of an app acting as a user. ``client_type`` keeps a documented value (Google has none for
+  service accounts), so the connector maps impersonation, not a sandbox-only marker, to a
+  ``domain_wide`` grant.
+- Google's ``isDelegatedAdmin`` marks holders of lesser admin roles, not super admins, so the
+  Google tenant's delegated admins neither count toward ID-003/ID-004 nor fire ID-015.
+
+# Limitation: Google offers no read-only API that lists domain-wide delegation clients; the
+# token log shows one only once it has impersonated a user within the 180-day audit window, and
+# that Google logs such use in the token log with ``applicationInfo`` is not verified [U].
 """
 
 from __future__ import annotations

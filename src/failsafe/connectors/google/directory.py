@@ -21,12 +21,14 @@ MailboxFeed = Callable[[list[str]], Awaitable[None]]
 
 
 class GoogleIndex:
-    """Lookups later sections need: customer id and email -> user id."""
+    """Lookups later sections need: customer id, email -> user id, super admins."""
 
     def __init__(self) -> None:
         self.customer_id = "my_customer"
         self.id_by_email: dict[str, str] = {}
         self.domains: set[str] = set()  # grows page by page; Gmail reads it live
+        # ``isAdmin`` (super admin) only: ``isDelegatedAdmin`` marks holders of lesser roles.
+        self.super_admins: set[str] = set()  # user ids
 
 
 async def users(
@@ -48,6 +50,8 @@ async def users(
             draft = _user(raw)
             builder.users[draft.id] = draft
             index.id_by_email[draft.email] = draft.id
+            if raw.get("isAdmin"):
+                index.super_admins.add(draft.id)
             index.customer_id = str(raw.get("customerId") or index.customer_id)
             domains.add(draft.email.rpartition("@")[2])
             if draft.enabled:
@@ -107,15 +111,17 @@ async def admin_roles(google: GoogleClient, builder: InventoryBuilder, index: Go
             builder.role_assignments.append(
                 RoleAssignment(draft.email, str(raw["roleId"]), name, is_super, privileged)
             )
-    _add_flagged_super_admins(builder)
+    _add_flagged_super_admins(builder, index)
     return len(builder.role_assignments)
 
 
-def _add_flagged_super_admins(builder: InventoryBuilder) -> None:
-    # isAdmin marks super admins even when their assignment comes through a group.
+def _add_flagged_super_admins(builder: InventoryBuilder, index: GoogleIndex) -> None:
+    # isAdmin marks super admins even when their assignment comes through a group. The draft's
+    # is_admin flag is not enough: it also holds isDelegatedAdmin, which marks users of lesser
+    # admin roles, and counting those as super admins hides a lone super admin (ID-004).
     have = {a.user for a in builder.role_assignments if a.is_global_admin}
     for draft in builder.users.values():
-        if draft.is_admin and draft.email not in have:
+        if draft.id in index.super_admins and draft.email not in have:
             builder.role_assignments.append(
                 RoleAssignment(draft.email, SUPER_ADMIN_ROLE, "Super Admin", True, True)
             )

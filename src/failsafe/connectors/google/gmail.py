@@ -9,6 +9,7 @@ with the metadata scope, so the window is enforced by ``internalDate``.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
@@ -34,6 +35,7 @@ GET_QUERY = (
     "&fields=id,internalDate,payload/headers"
 )
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
+_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
 
 
 class GmailReader:
@@ -168,7 +170,7 @@ class GmailReader:
         sender = next(
             (h.get("value") for h in headers if str(h.get("name")).lower() == "from"), None
         )
-        address = parseaddr(str(sender))[1] if sender else ""
+        address = sender_address(str(sender)) if sender else ""
         self._builder.email.messages_seen += 1
         if len(self._domains) != len(self._live_domains):
             self._domains = frozenset(self._live_domains)
@@ -176,6 +178,20 @@ class GmailReader:
         if classified is not None:
             self._builder.email.add(classified[0], email, classified[1], at)
         return False
+
+
+def sender_address(header: str) -> str:
+    """The address of a From header value; "" when it names none.
+
+    Gmail returns headers as the sender wrote them, and display names with unquoted specials
+    (``tl;dv <billing@tldv.io>``) are common; ``parseaddr`` reads those as a group and returns
+    a fragment of the name, so the bracketed address, which is unambiguous, is preferred.
+    """
+    bracketed = _ANGLE_ADDRESS.findall(header)
+    if bracketed:
+        return str(bracketed[-1])  # a quoted display name may itself hold "<...>"
+    address = parseaddr(header)[1]
+    return address if "@" in address else ""
 
 
 def _rate_limited(part: batch.PartReply) -> bool:

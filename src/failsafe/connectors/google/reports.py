@@ -34,19 +34,45 @@ def _activities(google: GoogleClient, application: str, now: datetime) -> Any:
     return google.pages(url, params, "items", token)
 
 
+Latest = dict[tuple[str, str], tuple[datetime, str, tuple[str, ...]]]
+Delegations = dict[str, tuple[datetime, frozenset[str]]]  # client id -> (newest, scopes)
+
+
 async def token_audit(google: GoogleClient, builder: InventoryBuilder, now: datetime) -> int:
-    """authorize/revoke give the current grants; activity events give app use."""
-    latest: dict[tuple[str, str], tuple[datetime, str, tuple[str, ...]]] = {}
+    """authorize/revoke give the current grants; activity events give app use.
+
+    An event whose actor is an app impersonating the user (``actor.applicationInfo``) is
+    domain-wide delegation: an admin let that app act as every user, so its scopes become one
+    tenant-wide ``domain_wide`` grant rather than a per-user consent.
+    """
+    latest: Latest = {}
+    delegations: Delegations = {}
+    # FailSafe reads through its own delegated service account; that is not the tenant's app.
+    own_client = str(google.credentials.info.get("client_id") or "")
     events = 0
     async for page in _activities(google, "token", now):
         for activity in page:
             at = parse_time((activity.get("id") or {}).get("time"))
-            user = str((activity.get("actor") or {}).get("email") or "").lower()
+            actor = activity.get("actor") or {}
+            user = str(actor.get("email") or "").lower()
             if at is None or not user:
                 continue
+            application = actor.get("applicationInfo") or {}
+            impersonating = application.get("impersonation") is True
+            acting_client = application.get("oauthClientId")
             for event in activity.get("events") or []:
                 events += 1
-                _fold_token_event(builder, latest, event, user, at)
+                client_id = str(_param(event, "client_id") or acting_client or "")
+                if not client_id or client_id == own_client:
+                    continue
+                app_name = str(
+                    _param(event, "app_name") or application.get("applicationName") or client_id
+                )
+                builder.add_app(_app(client_id, app_name))
+                if impersonating:
+                    _fold_delegation(builder, delegations, event, client_id, app_name, user, at)
+                else:
+                    _fold_token_event(builder, latest, event, client_id, app_name, user, at)
     for (client_id, user), (at, name, scopes) in latest.items():
         if name == "authorize":
             builder.grants.append(
@@ -60,32 +86,65 @@ async def token_audit(google: GoogleClient, builder: InventoryBuilder, now: date
                     source="token_audit",
                 )
             )
+    for client_id, (at, delegated) in delegations.items():
+        builder.grants.append(
+            Grant(
+                client_id,
+                "domain_wide",
+                tuple(sorted(delegated)),
+                True,
+                granted_at=at,
+                source="token_audit",
+            )
+        )
     return events
+
+
+def _scopes(event: dict[str, Any]) -> tuple[str, ...]:
+    scopes = _param(event, "scope") or []
+    return tuple(sorted(str(s) for s in (scopes if isinstance(scopes, list) else [scopes])))
 
 
 def _fold_token_event(
     builder: InventoryBuilder,
-    latest: dict[tuple[str, str], tuple[datetime, str, tuple[str, ...]]],
+    latest: Latest,
     event: dict[str, Any],
+    client_id: str,
+    app_name: str,
     user: str,
     at: datetime,
 ) -> None:
-    client_id = str(_param(event, "client_id") or "")
-    if not client_id:
-        return
-    app_name = str(_param(event, "app_name") or client_id)
     name = str(event.get("name") or "")
-    builder.add_app(_app(client_id, app_name))
     if name == "activity":
         builder.sign_ins.add(client_id, app_name, user, at, False)
         return
     if name not in ("authorize", "revoke"):
         return
-    scopes = _param(event, "scope") or []
-    scopes = tuple(sorted(str(s) for s in (scopes if isinstance(scopes, list) else [scopes])))
     previous = latest.get((client_id, user))
     if previous is None or at >= previous[0]:
-        latest[(client_id, user)] = (at, name, scopes)
+        latest[(client_id, user)] = (at, name, _scopes(event))
+
+
+def _fold_delegation(
+    builder: InventoryBuilder,
+    delegations: Delegations,
+    event: dict[str, Any],
+    client_id: str,
+    app_name: str,
+    user: str,
+    at: datetime,
+) -> None:
+    # A user cannot revoke domain-wide delegation (only an admin can, out of this log's
+    # sight), so every impersonating event adds to the app's grant and none removes it.
+    name = str(event.get("name") or "")
+    if name == "activity":
+        builder.sign_ins.add(client_id, app_name, user, at, False)
+    previous = delegations.get(client_id)
+    scopes = frozenset(_scopes(event) if name == "authorize" else ())
+    if previous is None:
+        delegations[client_id] = (at, scopes)
+    else:
+        delegations[client_id] = (max(at, previous[0]), previous[1] | scopes)
 
 
 def _app(client_id: str, app_name: str) -> App:

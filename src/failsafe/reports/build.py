@@ -2,32 +2,34 @@
 
 Runs inside the caller's transaction, so row-level security decides what is visible: a job
 builds as a system actor scoped to the report's engagement, the CLI likewise. Nothing here
-writes.
+writes. Scores, sanctioned verdicts, tiers and control titles all come from the detections
+package and the catalogs, so the report and the portal agree.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts.models import Account
-from failsafe.charts.trend import MAX_POINTS as MAX_TREND
+from failsafe.catalog.loader import load_catalogs
+from failsafe.charts.trend import MAX_POINTS
 from failsafe.connections.manifest import for_provider
+from failsafe.detections.context import AllowList, Context, Thresholds
+from failsafe.detections.metadata import load_rule_specs
 from failsafe.detections.model import Family
 from failsafe.engagements.models import Engagement
 from failsafe.errors import Conflict, NotFound
 from failsafe.inventory.load import load_inventory
-from failsafe.inventory.model import Inventory, Provider, Section
-from failsafe.reports import facts
+from failsafe.inventory.model import Inventory, Provider, Section, SectionStatus
+from failsafe.reports import facts, posture
 from failsafe.reports.branding import logo
-from failsafe.reports.findings import load_findings
+from failsafe.reports.findings import load_findings, stored_findings
 from failsafe.reports.models import PartnerBranding
-from failsafe.reports.score import fallback_score
 from failsafe.reports.view import (
     Branding,
     FindingView,
@@ -41,7 +43,7 @@ from failsafe.scans.models import Scan
 log = structlog.get_logger(__name__)
 
 REPORTABLE_SCANS = ("succeeded", "partial")
-FindingsLoader = Callable[[AsyncSession, uuid.UUID, str], Awaitable[list[FindingView]]]
+_SECTIONS = text("SELECT provider, sections FROM inventory_tenants WHERE scan_id = :scan")
 
 
 async def _branding(session: AsyncSession, engagement: Engagement) -> Branding | None:
@@ -70,9 +72,10 @@ def _licence_lines(findings: list[FindingView]) -> tuple[LicenseLine, ...]:
     for finding in findings:
         if finding.family is Family.LICENSES and finding.monthly_cost:
             seats = finding.evidence.get("seats", 0)
+            sku = finding.evidence.get("sku_name") or finding.subject
             lines.append(
                 LicenseLine(
-                    sku=str(finding.evidence.get("sku_name", finding.subject)),
+                    sku=str(sku),
                     reason=finding.title,
                     seats=seats if isinstance(seats, int) else 0,
                     monthly_cost=float(finding.monthly_cost),
@@ -81,28 +84,36 @@ def _licence_lines(findings: list[FindingView]) -> tuple[LicenseLine, ...]:
     return tuple(sorted(lines, key=lambda line: -line.monthly_cost))
 
 
-async def _trend(
-    session: AsyncSession, scan: Scan, score: int, loader: FindingsLoader
-) -> tuple[TrendPoint, ...]:
+async def _earlier_score(session: AsyncSession, scan_id: uuid.UUID) -> int | None:
+    row = (await session.execute(_SECTIONS, {"scan": scan_id})).one_or_none()
+    if row is None:
+        return None
+    collected = {
+        s["name"] for s in row.sections if s.get("status") == SectionStatus.COLLECTED.value
+    }
+    specs = load_rule_specs()
+    rules = posture.coverage(specs.values(), row.provider, lambda s: s.value in collected)
+    return posture.score(rules, await stored_findings(session, scan_id), specs)
+
+
+async def _trend(session: AsyncSession, scan: Scan, score: int | None) -> tuple[TrendPoint, ...]:
     earlier = await session.execute(
         select(Scan)
         .where(
-            Scan.engagement_id == scan.engagement_id,
             Scan.connection_id == scan.connection_id,
             Scan.status.in_(REPORTABLE_SCANS),
             Scan.finished_at < scan.finished_at,
-            Scan.id != scan.id,
         )
         .order_by(Scan.finished_at.desc())
-        .limit(MAX_TREND - 1)
+        .limit(MAX_POINTS - 1)
     )
     points = []
     for old in reversed(list(earlier.scalars())):
-        assert old.finished_at is not None
-        old_findings = await loader(session, old.id, "")
-        points.append(TrendPoint(old.id, old.finished_at, fallback_score(old_findings)))
-    assert scan.finished_at is not None
-    points.append(TrendPoint(scan.id, scan.finished_at, score))
+        old_score = await _earlier_score(session, old.id)
+        if old.finished_at is not None and old_score is not None:
+            points.append(TrendPoint(old.id, old.finished_at, old_score))
+    if score is not None and scan.finished_at is not None:
+        points.append(TrendPoint(scan.id, scan.finished_at, score))
     return tuple(points)
 
 
@@ -112,7 +123,6 @@ async def build_view(
     *,
     report_id: uuid.UUID | None = None,
     generated_at: datetime | None = None,
-    loader: FindingsLoader = load_findings,
 ) -> ReportView:
     """Everything the report of ``scan_id`` shows, read as the session's actor."""
     scan = await session.get(Scan, scan_id)
@@ -126,10 +136,15 @@ async def build_view(
         raise NotFound("engagement not found")
 
     inventory = await load_inventory(session, scan_id)
-    tenant = inventory.tenant.display_name
-    findings = await loader(session, scan_id, tenant)
-    score = fallback_score(findings)
-    flagged = {f.subject for f in findings if f.family is Family.SHADOW_IT}
+    provider = inventory.tenant.provider
+    specs = load_rule_specs()
+    catalogs = load_catalogs()
+    found = await load_findings(session, scan_id, specs, provider, inventory.tenant.display_name)
+    rules = posture.coverage(specs.values(), provider, inventory.assessed)
+    score = posture.score(rules, found.stored, specs)
+    # Limitation: engagements have no stored allow-list yet, so only SSO and admin consent
+    # sanction a vendor here; passing the engagement's list to AllowList.of() fixes it.
+    context = Context(inventory, catalogs, Thresholds(), AllowList())
 
     view = ReportView(
         engagement_id=engagement.id,
@@ -140,21 +155,26 @@ async def build_view(
         generated_at=generated_at or datetime.now(UTC),
         score=score,
         tenants=(facts.tenant_scope(inventory),),
-        findings=tuple(findings),
+        findings=tuple(found.open),
         branding=await _branding(session, engagement),
-        trend=await _trend(session, scan, score, loader),
-        shadow_it=facts.shadow_it(inventory, flagged),
-        apps=facts.third_party_apps(inventory),
+        trend=await _trend(session, scan, score),
+        shadow_it=facts.shadow_it(context),
+        apps=facts.third_party_apps(
+            inventory,
+            lambda scope, kind: catalogs.scopes.tier(provider, scope, kind),  # type: ignore[arg-type]
+        ),
         identity=facts.identity_stats(inventory),
-        licenses=_licence_lines(findings),
-        permissions=permissions_used(inventory.tenant.provider, inventory),
+        licenses=_licence_lines(found.open),
+        permissions=permissions_used(provider, inventory),
+        rules=rules,
+        closed_findings=found.closed,
         report_id=report_id,
     )
     log.info(
         "report.view_built",
         scan_id=str(scan_id),
         engagement_id=str(engagement.id),
-        findings=len(findings),
+        findings=len(found.open),
         not_assessed=sum(1 for s in Section if not inventory.assessed(s)),
     )
     return view

@@ -7,8 +7,11 @@ zero: a missing section must not read as a clean result.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from failsafe.detections.context import Context
+from failsafe.detections.vendors import is_sanctioned
 from failsafe.inventory.model import Identity, Inventory, Section
 from failsafe.reports.view import (
     IdentityStats,
@@ -74,33 +77,36 @@ def identity_stats(inventory: Inventory) -> IdentityStats:
     )
 
 
+TierOf = Callable[[str, str], str]  # (scope name, grant kind) -> tier
+
+
 def third_party_apps(
-    inventory: Inventory, scope_tiers: dict[str, str] | None = None
+    inventory: Inventory, tier_of: TierOf | None = None
 ) -> tuple[ThirdPartyApp, ...]:
     """Third-party apps holding grants, most permissive first.
 
-    ``scope_tiers`` maps a scope name to its tier (the scope catalog); unknown scopes are
-    medium, as in docs/rules.md. Without a catalog every tier reads "unrated".
+    ``tier_of`` gives a scope's tier for a grant kind (the scope catalog); without it every app
+    reads "unrated".
     """
     grants = defaultdict(list)
     for grant in inventory.grants:
         grants[grant.app_id].append(grant)
     last_used: dict[str, datetime] = {}
     for usage in inventory.app_usage:
-        if usage.app_id and (
-            usage.app_id not in last_used or usage.last_seen > last_used[usage.app_id]
-        ):
+        if usage.app_id is None:
+            continue
+        previous = last_used.get(usage.app_id)
+        if previous is None or usage.last_seen > previous:
             last_used[usage.app_id] = usage.last_seen
     apps = []
     for app in inventory.apps:
         held = grants.get(app.app_id)
         if app.first_party or not held:
             continue
-        scopes = sorted({s for g in held for s in g.scopes})
-        if scope_tiers is None:
+        if tier_of is None:
             tier = "unrated"
         else:
-            tiers = {scope_tiers.get(s, "medium") for s in scopes}
+            tiers = {tier_of(s, g.kind) for g in held for s in g.scopes}
             tier = next((t for t in _TIER_ORDER if t in tiers), "low")
         apps.append(
             ThirdPartyApp(
@@ -109,7 +115,7 @@ def third_party_apps(
                 publisher=app.publisher,
                 publisher_verified=app.publisher_verified,
                 highest_tier=tier,
-                scopes=tuple(scopes),
+                scopes=tuple(sorted({s for g in held for s in g.scopes})),
                 grant_kinds=tuple(sorted({g.kind for g in held})),
                 users=len({g.user for g in held if g.user}),
                 tenant_wide=any(g.all_users for g in held),
@@ -120,42 +126,33 @@ def third_party_apps(
     return tuple(sorted(apps, key=lambda a: (rank.get(a.highest_tier, 9), -a.users, a.name)))
 
 
-def shadow_it(inventory: Inventory, flagged: set[str]) -> tuple[ShadowItVendor, ...]:
-    """Vendors seen in mail and third-party grants, keyed by registrable domain.
-
-    ``flagged`` holds the subjects of shadow-IT findings: a vendor without one is sanctioned.
-    """
-    # Limitation: vendor names and categories come from the vendor catalog, which the
-    # detections package owns; until it is wired here the domain is the name and the category
-    # "uncatalogued". Reading the catalog in this function would fix it.
-    users: dict[str, set[str]] = defaultdict(set)
-    sources: dict[str, set[str]] = defaultdict(set)
-    seen: dict[str, datetime] = {}
-    for signal in inventory.email_signals:
-        domain = signal.vendor_domain
-        users[domain].add(signal.user)
-        sources[domain].add("email")
-        seen[domain] = max(seen.get(domain, signal.last_seen), signal.last_seen)
-    apps = {a.app_id: a for a in inventory.apps if not a.first_party and a.domains}
-    for grant in inventory.grants:
-        app = apps.get(grant.app_id)
-        if app is None:
-            continue
-        domain = app.domains[0]
-        sources[domain].add("grant")
-        if grant.user:
-            users[domain].add(grant.user)
-    vendors = [
-        ShadowItVendor(
-            name=domain,
-            domain=domain,
-            category="uncatalogued",
-            risk="unknown",
-            users=len(users[domain]),
-            sources=tuple(sorted(sources[domain])),
-            sanctioned=domain not in flagged,
-            last_seen=seen.get(domain),
+def shadow_it(context: Context) -> tuple[ShadowItVendor, ...]:
+    """Every vendor seen in use (grants, sign-ins, mail), with the rules' sanctioned verdict."""
+    vendors = []
+    for entry in context.vendor_evidence.values():
+        sources = [
+            name
+            for name, present in (
+                ("grant", entry.apps),
+                ("sign-in", entry.usage_users),
+                ("email", entry.mail_users),
+            )
+            if present
+        ]
+        vendor = entry.vendor
+        category = "not in catalog"
+        if vendor is not None:
+            known = context.catalogs.vendors.categories.get(vendor.category)
+            category = known.label if known else vendor.category
+        vendors.append(
+            ShadowItVendor(
+                name=vendor.name if vendor else entry.subject,
+                domain=vendor.domains[0] if vendor else entry.subject,
+                category=category,
+                risk=vendor.risk if vendor else "unknown",
+                users=len(entry.users),
+                sources=tuple(sources),
+                sanctioned=is_sanctioned(context, entry),
+            )
         )
-        for domain in sources
-    ]
-    return tuple(sorted(vendors, key=lambda v: (v.sanctioned, -v.users, v.domain)))
+    return tuple(sorted(vendors, key=lambda v: (v.sanctioned, -v.users, v.name.lower())))

@@ -182,4 +182,5 @@ class ReportView:
     currency: str = "USD"
     permissions: tuple[PermissionUsed, ...] = ()
     rules: tuple[RuleCoverage, ...] = ()
+    closed_findings: int = 0  # accepted or resolved: not listed, not scored
     report_id: uuid.UUID | None = None

@@ -8,6 +8,7 @@ collects one tenant from whatever endpoints the settings point at, with no datab
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -24,10 +25,12 @@ from failsafe.connections.service import list_connections
 from failsafe.connectors.collect import collect_tenant
 from failsafe.connectors.plan import CollectionPlan
 from failsafe.db.actor import SystemActor
+from failsafe.detections.engine import evaluate, findings_of
 from failsafe.errors import ValidationFailed
 from failsafe.inventory.load import load_inventory
 from failsafe.inventory.serialize import inventory_to_dict
 from failsafe.logging import configure_logging
+from failsafe.reports.findings import stored_findings
 from failsafe.runtime import Runtime, build_runtime
 from failsafe.scans.runner import ScanHooks, execute_scan
 from failsafe.scans.service import get_scan, request_scan
@@ -52,7 +55,7 @@ def scan(
     engagement: uuid.UUID | None = typer.Option(None, help="Scan every active connection."),
     credentials: Path | None = typer.Option(None, help="Credentials JSON (no database mode)."),
     provider: str | None = typer.Option(None, help="microsoft or google (with --credentials)."),
-    out: Path | None = typer.Option(None, help="Write the inventory as JSON here."),
+    out: Path | None = typer.Option(None, help="Write the inventory and findings as JSON here."),
     no_mail: bool = typer.Option(False, help="Skip mail metadata (with --credentials)."),
 ) -> None:
     """Scan a tenant now and show progress."""
@@ -67,7 +70,7 @@ def scan(
         document = asyncio.run(_engagement(build_runtime(), engagement))
     if out is not None:
         out.write_text(json.dumps(document, indent=2))
-        console.print(f"inventory written to {out}")
+        console.print(f"inventory and findings written to {out}")
 
 
 async def _offline(
@@ -89,12 +92,15 @@ async def _offline(
         collected = await collect_tenant(settings, opened, plan, progress=progress)
         bar.update(task, completed=100, detail="done")
     _summary(collected.inventory.sections.values())
+    findings = findings_of(evaluate(collected.inventory))
+    console.print(f"  {len(findings)} findings")
     return {
         "scans": [
             {
                 "provider": provider,
                 "requests": collected.stats.sent,
                 "inventory": inventory_to_dict(collected.inventory),
+                "findings": [_jsonable(dataclasses.asdict(f)) for f in findings],
             }
         ]
     }
@@ -150,7 +156,17 @@ async def _scan_document(
         }
         if view.status in ("succeeded", "partial"):
             document["inventory"] = inventory_to_dict(await load_inventory(session, scan_id))
+            document["findings"] = [
+                _jsonable(dataclasses.asdict(f)) for f in await stored_findings(session, scan_id)
+            ]
     return document
+
+
+def _jsonable(record: dict[str, Any]) -> dict[str, Any]:
+    """Enums by value, ids and times as strings (what ``json.dumps`` cannot take)."""
+    encoded = json.dumps(record, default=lambda v: getattr(v, "value", str(v)))
+    decoded: dict[str, Any] = json.loads(encoded)
+    return decoded
 
 
 def _summary(sections: Any) -> None:

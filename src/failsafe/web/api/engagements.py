@@ -13,6 +13,7 @@ from failsafe.accounts import service
 from failsafe.audit.service import record
 from failsafe.db.actor import Role
 from failsafe.engagements.models import Engagement
+from failsafe.engagements.settings import get_settings, save_settings, validated
 from failsafe.web.api.schemas import ERRORS, In
 from failsafe.web.context import client_ip
 from failsafe.web.deps import CurrentActor, DbSession, VisibleEngagement
@@ -86,3 +87,41 @@ async def create_engagement(
 async def get_engagement(engagement: VisibleEngagement) -> EngagementOut:
     """One engagement."""
     return EngagementOut.of(engagement)
+
+
+class SettingsBody(In):
+    sanctioned: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Vendor ids, vendor domains and app ids the customer has approved.",
+    )
+    sku_prices: dict[str, float] = Field(
+        default_factory=dict,
+        description="SKU id or part number -> price per user-month the customer pays.",
+    )
+
+
+@router.get("/{engagement_id}/settings", response_model=SettingsBody)
+async def read_settings(engagement: VisibleEngagement, session: DbSession) -> SettingsBody:
+    """Sanctioned vendors and apps, and negotiated licence prices."""
+    current = await get_settings(session, engagement.id)
+    return SettingsBody(sanctioned=list(current.sanctioned), sku_prices=current.sku_prices)
+
+
+@router.put("/{engagement_id}/settings", response_model=SettingsBody)
+async def replace_settings(
+    body: SettingsBody,
+    request: Request,
+    engagement: VisibleEngagement,
+    actor: CurrentActor,
+    session: DbSession,
+) -> SettingsBody:
+    """Replace the settings; the next scan and every later report use them."""
+    saved = await save_settings(
+        session,
+        actor,
+        engagement.id,
+        validated(body.sanctioned, body.sku_prices),
+        ip=client_ip(request),
+    )
+    return SettingsBody(sanctioned=list(saved.sanctioned), sku_prices=saved.sku_prices)

@@ -122,8 +122,10 @@ def explain(app_url: str, engagement: uuid.UUID, partner: uuid.UUID) -> None:
             " set_config('failsafe.account_id', %s, true)",
             (str(partner),),
         )
-        plan = conn.execute("EXPLAIN ANALYZE " + QUERIES["page"], (engagement,)).fetchall()
-    print("\n".join(row[0] for row in plan))
+        for name, query in QUERIES.items():
+            plan = conn.execute("EXPLAIN ANALYZE " + query, (engagement,)).fetchall()
+            print(f"-- {name}")
+            print("\n".join(row[0] for row in plan))
 
 
 def main() -> None:

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     anthropic_api_key: SecretStr | None = None
     anthropic_base_url: str = "https://api.anthropic.com"
     anthropic_model: str = "claude-sonnet-4-5"
+    # A scan waits at most this long for all its answers, and asks about at most this many
+    # vendors the cache lacks; the rest stay unclassified until a later scan.
+    anthropic_budget_seconds: float = Field(default=60.0, gt=0)
+    anthropic_max_requests: int = Field(default=50, ge=0, le=1000)
 
     # Email
     email_backend: Literal["console", "file", "smtp", "postmark", "sendgrid"] = "console"

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 import httpx
+import psycopg
 
+from failsafe.notifications.backends import build_backends
+from failsafe.notifications.delivery import deliver_due
+from failsafe.runtime import Runtime
 from tests.accounts.fixtures import Outbox
 from tests.accounts.flows import PASSWORD, sign_in, sign_up_and_verify
 
@@ -72,3 +76,29 @@ async def test_cookie_writes_need_the_csrf_token(client: httpx.AsyncClient, outb
     accepted = await client.post("/api/v1/me/tokens", json=body, headers=signed.headers())
     assert accepted.status_code == 201, accepted.text
     assert accepted.json()["token"].startswith("fs_")
+
+
+async def test_verification_mail_is_queued_for_the_account_and_delivered_from_the_outbox(
+    client: httpx.AsyncClient, outbox: Outbox, runtime: Runtime, owner: psycopg.Connection
+) -> None:
+    response = await client.post(
+        "/api/v1/auth/signup",
+        json={"email": "mail@acme.test", "password": PASSWORD, "name": "N", "company": "Acme"},
+    )
+    assert response.status_code == 202
+    token = outbox.token("mail@acme.test", "verify_email")
+    with owner.transaction():
+        owner.execute("SELECT set_config('failsafe.role', 'system', true)")
+        row = owner.execute(
+            "SELECT o.status, o.account_id = u.account_id FROM email_outbox o"
+            " JOIN users u ON u.email = o.to_address WHERE o.to_address = 'mail@acme.test'"
+        ).fetchone()
+    # Tied to the account, so deleting the account removes the queued message too.
+    assert row == ("queued", True)
+
+    settings = runtime.settings.model_copy(update={"email_backend": "file"})
+    async with httpx.AsyncClient() as http:
+        report = await deliver_due(runtime.database, build_backends(settings, http), sender="x@y.z")
+    assert report.sent == 1
+    (delivered,) = (settings.data_dir / "mail").glob("*.eml")
+    assert f"token={token}" in delivered.read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -26,13 +27,24 @@ def _port() -> int:
 
 
 @contextmanager
-def fake_anthropic(answer: Answer) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    """Serve POST /v1/messages on loopback; yields (base URL, recorded request bodies)."""
+def fake_anthropic(
+    answer: Answer, *, status: int = 200, delay: float = 0.0
+) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """Serve POST /v1/messages on loopback; yields (base URL, recorded request bodies).
+
+    ``status`` other than 200 answers every request with that API error; ``delay`` holds each
+    answer back that many seconds (a slow API).
+    """
     requests: list[dict[str, Any]] = []
 
     async def messages(request: Request) -> JSONResponse:
         body = json.loads(await request.body())
         requests.append({"body": body, "headers": dict(request.headers)})
+        if delay:
+            await asyncio.sleep(delay)
+        if status != 200:
+            error = {"type": "api_error", "message": "the fake API is failing"}
+            return JSONResponse({"type": "error", "error": error}, status_code=status)
         tool_input = answer(body)
         return JSONResponse(
             {

@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
+from structlog.testing import capture_logs
 
 from failsafe.db.actor import SystemActor
 from failsafe.db.engine import Database
+from failsafe.enrichment.cache import VendorCache
 from failsafe.enrichment.client import SYSTEM_PROMPT, TOOL
 from failsafe.enrichment.models import VendorQuery
 from failsafe.enrichment.service import enrich_vendors
@@ -95,14 +98,46 @@ async def test_without_a_key_nothing_is_sent_and_vendors_are_unclassified(
 async def test_answers_are_cached_in_the_database(
     tmp_path: Path, db: Database, superuser: psycopg.Connection
 ) -> None:
-    settings_queries = [VendorQuery(name="tl;dv", domain="tldv.io")]
+    queries = [VendorQuery(name="tl;dv", domain="tldv.io")]
+    cache = VendorCache(db, SystemActor("enrich"))
     with fake_anthropic(_honest_or_hijacked) as (url, requests):
         settings = _settings(tmp_path, url)
-        async with db.transaction(SystemActor("enrich")) as session:
-            first = await enrich_vendors(settings, settings_queries, session=session)
-        async with db.transaction(SystemActor("enrich")) as session:
-            second = await enrich_vendors(settings, settings_queries, session=session)
+        first = await enrich_vendors(settings, queries, cache=cache)
+        second = await enrich_vendors(settings, queries, cache=cache)
     assert len(requests) == 1
     assert first == second
     row = superuser.execute("SELECT vendor_key, category, source FROM vendor_enrichment").fetchall()
     assert row == [("tldv.io", "ai_notetaker", "ai")]
+
+
+@pytest.mark.parametrize("failure", ["api_error", "timeout"])
+async def test_failures_leave_vendors_unclassified_and_uncached(
+    tmp_path: Path, db: Database, superuser: psycopg.Connection, failure: str
+) -> None:
+    cache = VendorCache(db, SystemActor("enrich"))
+    # The API error outlasts the client's retries; the slow API outlasts the scan's budget.
+    fault, budget, error = (
+        ({"status": 500}, 30.0, "InternalServerError")
+        if failure == "api_error"
+        else ({"delay": 3.0}, 0.5, "budget_exhausted")
+    )
+    with (
+        fake_anthropic(_honest_or_hijacked, **fault) as (url, requests),  # type: ignore[arg-type]
+        capture_logs() as logs,
+    ):
+        settings = _settings(tmp_path, url).model_copy(update={"anthropic_budget_seconds": budget})
+        labels = await enrich_vendors(settings, QUERIES[:2], cache=cache)
+    assert requests, "the API was asked"
+    assert {label.category for label in labels.values()} == {"unclassified"}
+    assert superuser.execute("SELECT count(*) FROM vendor_enrichment").fetchone() == (0,)
+    (failed,) = [e for e in logs if e["event"] == "enrichment.failed"]
+    assert failed["failed"] == 2 and failed["errors"] == {error: 2}
+    assert "tldv.io" not in str(logs) and "hostile" not in str(logs)  # no vendor in the logs
+
+
+async def test_requests_beyond_the_cap_wait_for_a_later_scan(tmp_path: Path) -> None:
+    with fake_anthropic(_honest_or_hijacked) as (url, requests):
+        settings = _settings(tmp_path, url).model_copy(update={"anthropic_max_requests": 1})
+        labels = await enrich_vendors(settings, QUERIES[:3])
+    assert len(requests) == 1
+    assert sorted(label.source for label in labels.values()) == ["ai", "heuristic", "heuristic"]

@@ -11,6 +11,8 @@ from failsafe.errors import NotFound, ValidationFailed
 from failsafe.reports.storage import (
     ChecksumMismatch,
     LocalDirectoryStore,
+    count_engagement_files,
+    delete_engagement_files,
     get_verified,
     report_key,
 )
@@ -60,3 +62,21 @@ async def test_unsafe_keys_are_refused(store: LocalDirectoryStore, key: str) -> 
         await store.put(key, b"x")
     with pytest.raises(ValidationFailed):
         await store.get(key)
+
+
+async def test_engagement_files_are_counted_and_deleted_alone(store: LocalDirectoryStore) -> None:
+    doomed, kept = uuid.uuid4(), uuid.uuid4()
+    for engagement in (doomed, doomed, kept):
+        await store.put(report_key(engagement, uuid.uuid4()), b"%PDF-1.7")
+    assert await count_engagement_files(store, doomed) == 2
+
+    assert await delete_engagement_files(store, doomed) == 2
+    assert not (store.root / "reports" / str(doomed)).exists()
+    assert await count_engagement_files(store, kept) == 1
+    assert await delete_engagement_files(store, doomed) == 0  # idempotent after a crash
+
+
+@pytest.mark.parametrize("prefix", ["../reports", "reports/../..", "/etc", "reports/", ""])
+async def test_unsafe_prefixes_are_refused(store: LocalDirectoryStore, prefix: str) -> None:
+    with pytest.raises(ValidationFailed):
+        await store.delete_prefix(prefix)

@@ -48,6 +48,7 @@ async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None
                 email,
                 "reset_password",
                 {"link": ctx.link("/reset", token), "minutes": 30},
+                account_id=found[0].account_id,
             )
         else:
             await _equivalent_work(ctx, session)

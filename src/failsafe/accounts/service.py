@@ -115,6 +115,7 @@ async def invite_user(
             email,
             "invite",
             {"link": f"{link_base}/invitation?token={token}", "days": 7, "inviter": "Your team"},
+            account_id=account.id,
         )
     await record(
         session,

@@ -38,8 +38,15 @@ async def sign_up(
     now = ctx.clock.now()
 
     async with ctx.db.transaction(SIGNUP_ACTOR) as session:
-        if await user_by_email(session, email) is not None:
-            await send_email(session, email, "account_exists", {"link": ctx.link("/signin", "")})
+        existing = await user_by_email(session, email)
+        if existing is not None:
+            await send_email(
+                session,
+                email,
+                "account_exists",
+                {"link": ctx.link("/signin", "")},
+                account_id=existing[0].account_id,
+            )
             return
         account = Account(kind="customer", name=company)
         session.add(account)
@@ -56,7 +63,11 @@ async def sign_up(
         await session.flush()
         token = await emailtokens.issue(session, user.id, "verify_email", now)
         await send_email(
-            session, email, "verify_email", {"link": ctx.link("/verify", token), "hours": 48}
+            session,
+            email,
+            "verify_email",
+            {"link": ctx.link("/verify", token), "hours": 48},
+            account_id=account.id,
         )
         await record(
             session,
@@ -107,7 +118,11 @@ async def resend_verification(ctx: AuthContext, email: str, *, ip: str | None) -
             return
         token = await emailtokens.issue(session, found[0].id, "verify_email", now)
         await send_email(
-            session, email, "verify_email", {"link": ctx.link("/verify", token), "hours": 48}
+            session,
+            email,
+            "verify_email",
+            {"link": ctx.link("/verify", token), "hours": 48},
+            account_id=found[0].account_id,
         )
 
 

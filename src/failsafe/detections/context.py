@@ -7,7 +7,7 @@ evaluation is linear in the inventory's size.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -17,6 +17,7 @@ from failsafe.catalog.domains import registrable_domain
 from failsafe.catalog.loader import Catalogs
 from failsafe.catalog.models import Vendor
 from failsafe.detections.model import Finding, RuleSpec, Severity, fingerprint
+from failsafe.enrichment.models import Classification
 from failsafe.inventory.model import App, AppUsage, EmailSignal, Grant, Identity, Inventory
 
 # Evidence lists are capped so a 50,000-user tenant does not produce megabyte findings; the
@@ -93,6 +94,15 @@ class VendorEvidence:
             found |= self.mail_users.get(kind, set())
         return found
 
+    @property
+    def in_use(self) -> bool:
+        """Catalog vendors count on any evidence; unknown domains on more than newsletters."""
+        if self.vendor is not None:
+            return True
+        return bool(
+            self.apps or self.usage_users or self.mail_users_of("signup", "billing", "security")
+        )
+
 
 def sample(values: Iterable[str]) -> list[str]:
     """A sorted, capped sample of ids for evidence."""
@@ -100,7 +110,11 @@ def sample(values: Iterable[str]) -> list[str]:
 
 
 class Context:
-    """The inventory, catalogs, thresholds and allow-list, with lazily built indexes."""
+    """The inventory, catalogs, thresholds and allow-list, with lazily built indexes.
+
+    ``vendor_labels`` are the enrichment's labels of vendors the catalog lacks, keyed by
+    registrable domain (the subject such a vendor has); empty when enrichment is off.
+    """
 
     def __init__(
         self,
@@ -108,11 +122,13 @@ class Context:
         catalogs: Catalogs,
         thresholds: Thresholds,
         allow_list: AllowList,
+        vendor_labels: Mapping[str, Classification] | None = None,
     ) -> None:
         self.inventory = inventory
         self.catalogs = catalogs
         self.thresholds = thresholds
         self.allow_list = allow_list
+        self.vendor_labels: Mapping[str, Classification] = vendor_labels or {}
         self.now: datetime = inventory.collected_at
         self.provider = inventory.tenant.provider
 
@@ -230,6 +246,21 @@ class Context:
         from failsafe.detections.vendors import unsanctioned
 
         return unsanctioned(self)
+
+    def vendor_label(self, entry: VendorEvidence) -> Classification | None:
+        """The AI label of a vendor the catalog lacks; None for catalog vendors and for
+        vendors left unclassified (the catalog always wins over the model)."""
+        if entry.vendor is not None:
+            return None
+        label = self.vendor_labels.get(entry.subject)
+        return label if label is not None and label.source == "ai" else None
+
+    def vendor_category(self, entry: VendorEvidence) -> str | None:
+        """The catalog category of a vendor, else its AI label's category, else None."""
+        if entry.vendor is not None:
+            return entry.vendor.category
+        label = self.vendor_label(entry)
+        return label.category if label is not None else None
 
     def mail_vendor(self, signal: EmailSignal) -> tuple[str, Vendor | None]:
         """Subject and catalog vendor of an email signal's domain."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import structlog
 
@@ -12,6 +12,7 @@ from failsafe.detections.context import AllowList, Context, Thresholds
 from failsafe.detections.metadata import load_rule_specs
 from failsafe.detections.model import Finding, RuleOutcome, RuleSpec
 from failsafe.detections.rules import RuleFn, load_rules
+from failsafe.enrichment.models import Classification
 from failsafe.inventory.model import Inventory, Section
 
 log = structlog.get_logger(__name__)
@@ -41,11 +42,13 @@ def evaluate(
     catalogs: Catalogs | None = None,
     allow_list: AllowList | Iterable[str] | None = None,
     only: Iterable[str] | None = None,
+    vendor_labels: Mapping[str, Classification] | None = None,
 ) -> list[RuleOutcome]:
     """Run the rules (all, or ``only`` these ids) and return one outcome per rule, in id order.
 
     A rule whose provider differs is ``not_applicable``; one whose sections were not collected
-    is ``not_assessed`` with the missing sections, never a silent pass.
+    is ``not_assessed`` with the missing sections, never a silent pass. ``vendor_labels`` are
+    the AI enrichment's labels of vendors the catalog lacks (see ``Context``).
     """
     if allow_list is None:
         allow = AllowList()
@@ -53,7 +56,9 @@ def evaluate(
         allow = allow_list
     else:
         allow = AllowList.of(allow_list)
-    ctx = Context(inventory, catalogs or load_catalogs(), thresholds or Thresholds(), allow)
+    ctx = Context(
+        inventory, catalogs or load_catalogs(), thresholds or Thresholds(), allow, vendor_labels
+    )
     rules = load_rules()
     wanted = set(only) if only is not None else None
     outcomes: list[RuleOutcome] = []

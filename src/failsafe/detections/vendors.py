@@ -90,6 +90,33 @@ def is_sanctioned(ctx: Context, entry: VendorEvidence) -> bool:
     return entry.sso or entry.admin_consented_only
 
 
+def unknown_vendors(ctx: Context) -> list[tuple[str, str]]:
+    """(registrable domain, public name) of vendors in use that the catalog lacks.
+
+    Most users first, so a capped number of enrichment requests goes where it matters. Only
+    what is public is offered: the domain, and as the name the publisher the provider verified
+    (an unverified app name is whatever its author typed, possibly the tenant's own project),
+    else the domain again. The tenant's own domains are never offered.
+    """
+    own = {registrable_domain(d) for d in ctx.inventory.tenant.domains}
+    found = [
+        entry
+        for entry in ctx.vendor_evidence.values()
+        if entry.vendor is None and entry.in_use and entry.subject not in own
+    ]
+    found.sort(key=lambda e: (-len(e.users), e.subject))
+    return [(entry.subject, _public_name(ctx, entry)) for entry in found]
+
+
+def _public_name(ctx: Context, entry: VendorEvidence) -> str:
+    publishers = sorted(
+        app.publisher
+        for app in (ctx.apps.get(app_id) for app_id in entry.apps)
+        if app is not None and app.publisher and app.publisher_verified
+    )
+    return publishers[0] if publishers else entry.subject
+
+
 def unsanctioned(ctx: Context) -> list[VendorEvidence]:
     """Vendors in use that nobody sanctioned, in subject order."""
     return sorted(

@@ -1,12 +1,23 @@
-"""The vendor enrichment cache (``vendor_enrichment``): public labels shared by every tenant."""
+"""The vendor enrichment cache (``vendor_enrichment``): public labels shared by every tenant.
+
+The table holds a vendor's domain, the name that was sent and the model's label; nothing
+says which tenant asked, so it is not engagement-scoped. :class:`VendorCache` reads and writes
+it in short transactions of its own, so no transaction stays open while the model answers.
+
+# Limitation: labels never expire; a vendor that changes what it sells keeps its first label
+# until its row is deleted. A ``created_at`` age check in ``cached`` would re-ask old ones.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from failsafe.db.actor import Actor
+from failsafe.db.engine import Database
 from failsafe.enrichment.models import Classification, VendorQuery
 
 _GET = text(
@@ -51,3 +62,22 @@ async def store(session: AsyncSession, query: VendorQuery, label: Classification
             "model": label.model,
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class VendorCache:
+    """The cache as one actor, each read or write in its own short transaction."""
+
+    database: Database
+    actor: Actor
+
+    async def get(self, keys: Iterable[str]) -> dict[str, Classification]:
+        async with self.database.transaction(self.actor) as session:
+            return await cached(session, keys)
+
+    async def put(self, answers: Mapping[VendorQuery, Classification]) -> None:
+        if not answers:
+            return
+        async with self.database.transaction(self.actor) as session:
+            for query, label in answers.items():
+                await store(session, query, label)

@@ -8,6 +8,10 @@ Prompt-injection hardening:
   closed category list; free text is limited to a short summary that is refused when it holds
   links, markup or instructions;
 - each vendor is a separate request, so a hostile name can influence at most its own label.
+
+Transport and API errors (timeouts included) propagate to the caller, which counts them and
+leaves the vendor unclassified. Logs carry no vendor names or domains: which vendors a tenant
+uses is tenant information.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def make_client(settings: Settings) -> anthropic.AsyncAnthropic | None:
         api_key=settings.anthropic_api_key.get_secret_value(),
         base_url=settings.anthropic_base_url,
         max_retries=2,
-        timeout=30.0,
+        timeout=min(30.0, settings.anthropic_budget_seconds),
     )
 
 
@@ -72,40 +76,37 @@ async def classify_one(
     query: VendorQuery,
     categories: Sequence[str],
 ) -> Classification | None:
-    """The model's validated label for ``query``; None when the answer is refused."""
+    """The model's validated label for ``query``; None when the answer is refused.
+
+    Raises ``anthropic.APIError`` (connection, timeout, status) after the client's retries.
+    """
     payload = json.dumps({"vendor": {"name": query.name, "domain": query.domain}})
     messages: list[MessageParam] = [{"role": "user", "content": payload}]
     choice: ToolChoiceToolParam = {"type": "tool", "name": TOOL}
-    try:
-        message = await client.messages.create(
-            model=model,
-            max_tokens=300,
-            system=SYSTEM_PROMPT,
-            messages=messages,
-            tools=[tool_definition(categories)],
-            tool_choice=choice,
-        )
-    except anthropic.APIError as error:
-        log.warning("enrichment.request_failed", domain=query.domain, error=type(error).__name__)
-        return None
+    message = await client.messages.create(
+        model=model,
+        max_tokens=300,
+        system=SYSTEM_PROMPT,
+        messages=messages,
+        tools=[tool_definition(categories)],
+        tool_choice=choice,
+    )
     for block in message.content:
         if block.type == "tool_use" and block.name == TOOL:
-            return _validated(block.input, query, categories, model)
-    log.warning("enrichment.no_tool_call", domain=query.domain)
+            return _validated(block.input, categories, model)
+    log.warning("enrichment.no_tool_call", model=model)
     return None
 
 
-def _validated(
-    answer: object, query: VendorQuery, categories: Sequence[str], model: str
-) -> Classification | None:
+def _validated(answer: object, categories: Sequence[str], model: str) -> Classification | None:
     if not isinstance(answer, dict) or set(answer) - {"category", "risk", "summary"}:
-        log.warning("enrichment.answer_refused", domain=query.domain, reason="shape")
+        log.warning("enrichment.answer_refused", reason="shape")
         return None
     if answer.get("category") not in categories:
-        log.warning("enrichment.answer_refused", domain=query.domain, reason="category")
+        log.warning("enrichment.answer_refused", reason="category")
         return None
     try:
         return Classification.model_validate({**answer, "source": "ai", "model": model})
     except ValidationError:
-        log.warning("enrichment.answer_refused", domain=query.domain, reason="content")
+        log.warning("enrichment.answer_refused", reason="content")
         return None

@@ -34,8 +34,15 @@ _ENGAGEMENTS = text(
     " WHERE e.status = 'active' AND (e.customer_account_id = :a OR e.partner_account_id = :a)"
     " GROUP BY e.id, e.name ORDER BY e.name LIMIT 50"
 )
-_HAS_FINDINGS = text("SELECT to_regclass('failsafe.findings') IS NOT NULL")
-_FINDINGS = text("SELECT count(*) FROM findings WHERE engagement_id = :e")
+# Findings are stored per scan: the engagement's current state is the newest complete scan
+# of each of its connections (as on the findings page), and only open findings count
+# (accepted and resolved ones are decisions already taken).
+_OPEN_FINDINGS = text(
+    "SELECT count(*) FROM findings f WHERE f.status = 'open' AND f.scan_id IN ("
+    " SELECT DISTINCT ON (s.connection_id) s.id FROM scans s"
+    " WHERE s.engagement_id = :e AND s.status IN ('succeeded', 'partial')"
+    " ORDER BY s.connection_id, s.queued_at DESC)"
+)
 _OPT = text(
     "INSERT INTO digest_subscriptions (user_id, account_id, opted_in_at)"
     " VALUES (:u, :a, now()) ON CONFLICT (user_id) DO UPDATE"
@@ -87,19 +94,14 @@ async def queue_weekly_digest(
     """Queue one digest per opted-in user, all in one transaction (all or none)."""
     queued = 0
     async with database.transaction(ACTOR) as session:
-        has_findings = bool((await session.execute(_HAS_FINDINGS)).scalar_one())
         for user_id, email, account_id in (await session.execute(_SUBSCRIBERS)).all():
             engagements = []
             total = 0
             for engagement_id, name, last_scan in await session.execute(
                 _ENGAGEMENTS, {"a": account_id}
             ):
-                # Limitation: counts every stored finding; once the findings table has a
-                # status column the count should be of open findings only.
-                count = (
-                    int((await session.execute(_FINDINGS, {"e": engagement_id})).scalar_one())
-                    if has_findings
-                    else 0
+                count = int(
+                    (await session.execute(_OPEN_FINDINGS, {"e": engagement_id})).scalar_one()
                 )
                 total += count
                 engagements.append(

@@ -84,18 +84,3 @@ async def enqueue_email(
     )
     log.info("email.queued", outbox_id=str(message_id), template=template, stream=stream)
     return message_id
-
-
-async def enqueue(
-    session: AsyncSession,
-    *,
-    to: str,
-    template: str,
-    context: Mapping[str, Any],
-    stream: Stream = "transactional",
-    account_id: uuid.UUID | None = None,
-) -> uuid.UUID:
-    """Alias of :func:`enqueue_email` (the name ``failsafe.accounts.mail`` looks up)."""
-    return await enqueue_email(
-        session, to=to, template=template, context=context, stream=stream, account_id=account_id
-    )

@@ -22,8 +22,8 @@ from failsafe.audit.service import record
 from failsafe.db.actor import SystemActor
 from failsafe.db.engine import Database
 from failsafe.operations import hooks
-from failsafe.operations.files import delete_engagement_files
 from failsafe.operations.purge import account_engagements, purge_account
+from failsafe.reports.storage import delete_engagement_files, store_for
 from failsafe.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -99,8 +99,9 @@ async def remove_account(
 ) -> Removed:
     """Remove one (already claimed) account with its files, rows and evidence."""
     removed = Removed("account", account_id)
+    store = store_for(settings)
     for engagement_id in await account_engagements(session, account_id):
-        removed.files += delete_engagement_files(settings, engagement_id)
+        removed.files += await delete_engagement_files(store, engagement_id)
     await hooks.reach("deletion.account")
     removed.rows = await purge_account(session, account_id)
     await write_evidence(

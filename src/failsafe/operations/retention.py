@@ -24,8 +24,8 @@ from failsafe.audit.retention import purge_expired
 from failsafe.db.actor import SystemActor
 from failsafe.db.engine import Database
 from failsafe.operations.deletion import Removed, remove_account, write_evidence
-from failsafe.operations.files import count_engagement_files, delete_engagement_files
 from failsafe.operations.purge import purge_engagements
+from failsafe.reports.storage import count_engagement_files, delete_engagement_files, store_for
 from failsafe.settings import Settings
 
 log = structlog.get_logger(__name__)
@@ -118,7 +118,10 @@ async def plan_retention(
             (r.id, r.terminated_at) for r in await session.execute(_EXPIRED_ACCOUNTS, {"now": now})
         ]
         plan.audit_rows = int((await session.execute(_AUDIT_EXPIRED)).scalar_one())
-    plan.engagement_files = sum(count_engagement_files(settings, e) for e, _ in plan.engagements)
+    store = store_for(settings)
+    plan.engagement_files = sum(
+        [await count_engagement_files(store, e) for e, _ in plan.engagements]
+    )
     return plan
 
 
@@ -166,7 +169,7 @@ async def _remove_engagement(
         if (await session.execute(_LOCK_ENGAGEMENT, {"id": engagement_id})).first() is None:
             return None
         removed = Removed("engagement", engagement_id)
-        removed.files = delete_engagement_files(settings, engagement_id)
+        removed.files = await delete_engagement_files(store_for(settings), engagement_id)
         removed.rows = await purge_engagements(session, [engagement_id])
         await write_evidence(
             session,

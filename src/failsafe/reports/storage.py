@@ -3,7 +3,11 @@
 Keys are relative paths of plain segments (``reports/<engagement>/<report>.pdf``), never derived
 from tenant text. The store does not judge integrity: the ``reports`` row records the SHA-256
 and :func:`get_verified` checks it on every read, so a file changed or swapped on the volume is
-refused instead of served. An S3-compatible store implements the same three methods.
+refused instead of served. An S3-compatible store implements the same methods (a prefix is a
+key prefix there, a folder here).
+
+Every file of an engagement sits under :func:`engagement_prefix`, which is what deletion and
+retention remove through :func:`delete_engagement_files`.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import asyncio
 import hashlib
 import os
 import re
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +30,7 @@ from failsafe.settings import Settings
 log = structlog.get_logger(__name__)
 
 _KEY = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_-]+)*\.[a-z0-9]{2,5}$")
+_PREFIX = re.compile(r"^[a-z0-9_-]+(?:/[a-z0-9_-]+)*$")
 
 
 class ChecksumMismatch(FailSafeError):
@@ -56,10 +62,30 @@ class ReportStore(Protocol):
         """Remove ``key``; absent keys are fine (deletion is idempotent)."""
         ...
 
+    async def count_prefix(self, prefix: str) -> int:
+        """How many objects lie under the folder ``prefix``."""
+        ...
+
+    async def delete_prefix(self, prefix: str) -> int:
+        """Remove every object under the folder ``prefix``; returns how many went."""
+        ...
+
 
 def report_key(engagement_id: uuid.UUID, report_id: uuid.UUID) -> str:
     """The storage key of one report file."""
     return f"reports/{engagement_id}/{report_id}.pdf"
+
+
+def engagement_prefix(engagement_id: uuid.UUID) -> str:
+    """The folder holding every stored file of one engagement."""
+    return f"reports/{engagement_id}"
+
+
+def check_prefix(prefix: str) -> str:
+    """``prefix`` if it is a plain relative folder; ValidationFailed otherwise (no traversal)."""
+    if not _PREFIX.match(prefix) or len(prefix) > 300:
+        raise ValidationFailed("invalid storage prefix")
+    return prefix
 
 
 def check_key(key: str) -> str:
@@ -124,7 +150,40 @@ class LocalDirectoryStore:
         path = self._path(key)
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
+    def _folder(self, prefix: str) -> Path:
+        return self.root.joinpath(*check_prefix(prefix).split("/"))
+
+    async def count_prefix(self, prefix: str) -> int:
+        return await asyncio.to_thread(_count_files, self._folder(prefix))
+
+    async def delete_prefix(self, prefix: str) -> int:
+        return await asyncio.to_thread(self._remove_folder, self._folder(prefix))
+
+    @staticmethod
+    def _remove_folder(folder: Path) -> int:
+        removed = _count_files(folder)
+        # A folder that is already gone is fine: deletion jobs are retried after a crash.
+        if folder.is_dir():
+            shutil.rmtree(folder)
+        return removed
+
+
+def _count_files(folder: Path) -> int:
+    if not folder.is_dir():
+        return 0
+    return sum(1 for path in folder.rglob("*") if path.is_file())
+
 
 def store_for(settings: Settings) -> ReportStore:
     """The report store this process uses (the local directory under ``storage_dir``)."""
     return LocalDirectoryStore(settings.storage_dir)
+
+
+async def count_engagement_files(store: ReportStore, engagement_id: uuid.UUID) -> int:
+    """How many files :func:`delete_engagement_files` would remove (for dry runs)."""
+    return await store.count_prefix(engagement_prefix(engagement_id))
+
+
+async def delete_engagement_files(store: ReportStore, engagement_id: uuid.UUID) -> int:
+    """Remove every stored file of ``engagement_id``; returns how many went (idempotent)."""
+    return await store.delete_prefix(engagement_prefix(engagement_id))

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.detections.engine import evaluate
 from failsafe.detections.store.persist import persist_findings
+from failsafe.enrichment.models import Classification
 from failsafe.inventory.model import Inventory
 
 
-async def run_detection(session: AsyncSession, scan_id: uuid.UUID, inventory: Inventory) -> int:
+async def run_detection(
+    session: AsyncSession,
+    scan_id: uuid.UUID,
+    inventory: Inventory,
+    vendor_labels: Mapping[str, Classification] | None = None,
+) -> int:
     """Evaluate every rule on ``inventory`` and store the findings; returns how many were stored.
 
     Runs in the same transaction as the inventory, so a scan's findings become visible with it
-    and a retried scan replaces what an earlier attempt wrote.
+    and a retried scan replaces what an earlier attempt wrote. ``vendor_labels`` come from the
+    enrich step, which ran before this transaction opened (it may wait on the network).
     """
     # Limitation: engagements have no stored allow-list or negotiated SKU prices yet, so every
     # scan uses the catalogs' list prices and sanctions vendors only through SSO and admin
     # consent; an engagement settings table passed to evaluate() here would fix both.
-    outcomes = evaluate(inventory)
+    outcomes = evaluate(inventory, vendor_labels=vendor_labels)
     result = await persist_findings(session, scan_id, outcomes)
     return result.written

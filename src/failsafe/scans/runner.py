@@ -1,9 +1,10 @@
-"""Run one scan end to end: claim, collect, then persist and complete in one transaction.
+"""Run one scan end to end: claim, collect, enrich, then persist and complete in one transaction.
 
 Each step is its own short transaction as ``SystemActor("scan", engagement_id)``, so RLS scopes
-the job to one engagement. Collection holds no transaction open. The inventory, the findings,
-the sync cursor and the scan's final status are written in one transaction: a worker killed at
-any point leaves either nothing or the complete scan, and the retried job starts over cleanly.
+the job to one engagement. Collection and enrichment hold no transaction open. The inventory,
+the findings, the sync cursor and the scan's final status are written in one transaction: a
+worker killed at any point leaves either nothing or the complete scan, and the retried job
+starts over cleanly.
 """
 
 from __future__ import annotations
@@ -27,10 +28,13 @@ from failsafe.connectors.http import Sleep
 from failsafe.connectors.plan import CollectionPlan
 from failsafe.connectors.sections import ScanStopped
 from failsafe.db.actor import SystemActor
+from failsafe.enrichment.models import Classification
+from failsafe.enrichment.service import enrichment_enabled
 from failsafe.inventory.model import Inventory, Section, SectionStatus
 from failsafe.runtime import Runtime
 from failsafe.scans import cursor
 from failsafe.scans.detection_step import run_detection
+from failsafe.scans.enrichment_step import enrich_inventory
 from failsafe.scans.persistence import persist_inventory, sections_json
 
 log = structlog.get_logger(__name__)
@@ -75,6 +79,7 @@ async def execute_scan(
     claimed = await _claim(runtime, scan_id, engagement_id)
     if isinstance(claimed, str):
         return claimed
+    progress = _progress_sink(runtime, claimed, hooks)
     try:
         collected = await collect_tenant(
             runtime.settings,
@@ -83,10 +88,11 @@ async def execute_scan(
             transport=hooks.transport,
             sleep=hooks.sleep,
             checkpoint=lambda: _checkpoint(runtime, claimed),
-            progress=_progress_sink(runtime, claimed, hooks),
+            progress=progress,
             log_fields=claimed.fields,
         )
-        return await _complete(runtime, claimed, collected, hooks)
+        labels = await _enrich(runtime, claimed, collected.inventory, progress)
+        return await _complete(runtime, claimed, collected, hooks, labels)
     except ScanStopped:
         await _fail(runtime, claimed, "stopped: the connection was revoked")
         return "failed"
@@ -193,8 +199,30 @@ def final_status(inventory: Inventory) -> tuple[str, str | None]:
     return ("partial", None) if missing else ("succeeded", None)
 
 
+async def _enrich(
+    runtime: Runtime,
+    claimed: Claimed,
+    inventory: Inventory,
+    progress: Callable[[int, str], Awaitable[None]],
+) -> dict[str, Classification]:
+    """Vendor labels for the rules; nothing to label when no section could be read."""
+    if final_status(inventory)[0] == "failed" or not enrichment_enabled(runtime.settings):
+        return {}
+    await progress(92, "classifying vendors")  # collection ends at 90; this may take a minute
+    return await enrich_inventory(
+        runtime,
+        inventory,
+        actor=scan_actor(claimed.engagement_id),
+        log_fields=claimed.fields,
+    )
+
+
 async def _complete(
-    runtime: Runtime, claimed: Claimed, collected: Collected, hooks: ScanHooks
+    runtime: Runtime,
+    claimed: Claimed,
+    collected: Collected,
+    hooks: ScanHooks,
+    labels: dict[str, Classification],
 ) -> str:
     inventory = collected.inventory
     status, error = final_status(inventory)
@@ -209,7 +237,7 @@ async def _complete(
             rows = await persist_inventory(
                 session, claimed.scan_id, claimed.engagement_id, inventory
             )
-            findings = await run_detection(session, claimed.scan_id, inventory)
+            findings = await run_detection(session, claimed.scan_id, inventory, labels)
             if inventory.assessed(Section.EMAIL_SIGNALS):
                 await cursor.write_cursor(
                     session,

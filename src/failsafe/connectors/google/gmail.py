@@ -27,7 +27,7 @@ from failsafe.connectors.google.client import GoogleClient
 from failsafe.connectors.http import backoff, raise_for_status
 from failsafe.connectors.timeparse import from_epoch_ms
 from failsafe.inventory.builder import InventoryBuilder
-from failsafe.inventory.email import classify
+from failsafe.inventory.email import classify_sender
 
 # From and Date only; Subject is never asked for.
 GET_QUERY = (
@@ -174,9 +174,9 @@ class GmailReader:
         self._builder.email.messages_seen += 1
         if len(self._domains) != len(self._live_domains):
             self._domains = frozenset(self._live_domains)
-        classified = classify(address, self._domains) if address else None
-        if classified is not None:
-            self._builder.email.add(classified[0], email, classified[1], at)
+        sender_class = classify_sender(address, self._domains) if address else None
+        if sender_class is not None:
+            self._builder.email.add(sender_class.vendor_domain, email, sender_class.kind, at)
         return False
 
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from failsafe.catalog.domains import registrable_domain
 from failsafe.connectors.graph.client import GraphClient
 from failsafe.connectors.graph.pump import BatchJob, BatchPump
 from failsafe.connectors.timeparse import parse_time
 from failsafe.inventory.builder import InventoryBuilder
-from failsafe.inventory.email import registrable_domain
 from failsafe.inventory.model import App, Grant
 
 # Tenants that own Microsoft's first-party app registrations.

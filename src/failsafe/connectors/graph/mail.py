@@ -14,7 +14,7 @@ from failsafe.connectors.graph.client import BatchReply, GraphClient
 from failsafe.connectors.graph.pump import BatchJob, BatchPump
 from failsafe.connectors.timeparse import iso_z, parse_time
 from failsafe.inventory.builder import InventoryBuilder
-from failsafe.inventory.email import classify
+from failsafe.inventory.email import classify_sender
 
 MAIL_SELECT = "from,receivedDateTime"
 MAIL_PAGE = "1000"  # the largest $top /messages allows
@@ -69,10 +69,9 @@ class MailReader:
         if at is None or not sender or not self._since <= at < self._until:
             return
         self._builder.email.messages_seen += 1
-        classified = classify(str(sender), self._domains)
-        if classified is not None:
-            vendor, kind = classified
-            self._builder.email.add(vendor, user, kind, at)
+        sender_class = classify_sender(str(sender), self._domains)
+        if sender_class is not None:
+            self._builder.email.add(sender_class.vendor_domain, user, sender_class.kind, at)
 
     def _on_missing(self, user: str, reply: BatchReply) -> None:
         # A user without an Exchange mailbox (no licence) answers 404; nothing to read there.

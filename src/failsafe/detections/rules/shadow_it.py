@@ -17,7 +17,9 @@ def _name(entry: VendorEvidence) -> str:
     return entry.vendor.name if entry.vendor is not None else entry.subject
 
 
-def _evidence(entry: VendorEvidence, users: set[str] | None = None) -> dict[str, object]:
+def _evidence(
+    ctx: Context, entry: VendorEvidence, users: set[str] | None = None
+) -> dict[str, object]:
     users = entry.users if users is None else users
     evidence: dict[str, object] = {
         "vendor": entry.subject,
@@ -35,9 +37,15 @@ def _evidence(entry: VendorEvidence, users: set[str] | None = None) -> dict[str,
             if present
         ),
     }
+    label = ctx.vendor_label(entry)
     if entry.vendor is not None:
         evidence["category"] = entry.vendor.category
         evidence["catalog_risk"] = entry.vendor.risk
+    elif label is not None:
+        # Said apart from catalog facts: a model's label is a hint for the reader, not a fact.
+        evidence["category"] = label.category
+        evidence["category_source"] = "ai"
+        evidence["ai_risk"] = label.risk
     if entry.mail_users:
         evidence["mail_kinds"] = {k: len(v) for k, v in sorted(entry.mail_users.items())}
     return evidence
@@ -52,7 +60,7 @@ def unsanctioned_vendor(ctx: Context, spec: RuleSpec) -> list[Finding]:
         severity = Severity.HIGH if entry.vendor.risk == "H" else spec.severity
         title = f"{entry.vendor.name} is in use by {len(entry.users)} user(s) without approval"
         findings.append(
-            ctx.finding(spec, entry.subject, title, _evidence(entry), severity=severity)
+            ctx.finding(spec, entry.subject, title, _evidence(ctx, entry), severity=severity)
         )
     return findings
 
@@ -63,7 +71,7 @@ def _mail_rule(ctx: Context, spec: RuleSpec, kinds: tuple[str, ...], what: str) 
         users = entry.mail_users_of(*kinds)
         if users:
             title = f"{_name(entry)} sent {what} mail to {len(users)} user(s)"
-            findings.append(ctx.finding(spec, entry.subject, title, _evidence(entry, users)))
+            findings.append(ctx.finding(spec, entry.subject, title, _evidence(ctx, entry, users)))
     return findings
 
 
@@ -78,13 +86,16 @@ def paid_outside_procurement(ctx: Context, spec: RuleSpec) -> list[Finding]:
 
 
 def _category_rule(ctx: Context, spec: RuleSpec) -> list[Finding]:
+    """Catalog vendors of the rule's categories, and vendors the catalog lacks that the AI
+    enrichment put there. A model's answer can only add such a finding, never remove one."""
     categories = _DATA_RISK[spec.id]
     findings = []
     for entry in ctx.unsanctioned:
-        if entry.vendor is not None and entry.vendor.category in categories:
-            label = ctx.catalogs.vendors.categories[entry.vendor.category].label
-            title = f"{label} service {entry.vendor.name} in use by {len(entry.users)} user(s)"
-            findings.append(ctx.finding(spec, entry.subject, title, _evidence(entry)))
+        category = ctx.vendor_category(entry)
+        if category in categories and entry.in_use:
+            label = ctx.catalogs.vendors.categories[category].label
+            title = f"{label} service {_name(entry)} in use by {len(entry.users)} user(s)"
+            findings.append(ctx.finding(spec, entry.subject, title, _evidence(ctx, entry)))
     return findings
 
 
@@ -102,22 +113,13 @@ def unknown_vendor_signups(ctx: Context, spec: RuleSpec) -> list[Finding]:
         users = entry.mail_users_of("signup", "billing")
         if len(users) >= ctx.thresholds.unknown_vendor_min_users:
             title = f"Unknown vendor {entry.subject} signed up {len(users)} users"
-            findings.append(ctx.finding(spec, entry.subject, title, _evidence(entry, users)))
+            findings.append(ctx.finding(spec, entry.subject, title, _evidence(ctx, entry, users)))
     return findings
-
-
-def _in_use(entry: VendorEvidence) -> bool:
-    """Catalog vendors count on any evidence; unknown domains on more than newsletters."""
-    if entry.vendor is not None:
-        return True
-    return bool(
-        entry.apps or entry.usage_users or entry.mail_users_of("signup", "billing", "security")
-    )
 
 
 @rule("SH-008")
 def many_unsanctioned(ctx: Context, spec: RuleSpec) -> list[Finding]:
-    vendors = [e.subject for e in ctx.unsanctioned if _in_use(e)]
+    vendors = [e.subject for e in ctx.unsanctioned if e.in_use]
     if len(vendors) < ctx.thresholds.many_unsanctioned_vendors:
         return []
     title = f"{len(vendors)} unsanctioned SaaS vendors are in use"

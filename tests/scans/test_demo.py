@@ -6,8 +6,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
+from failsafe.catalog.loader import load_catalogs
 from failsafe.db.actor import SystemActor
 from failsafe.detections.engine import evaluate, findings_of
+from failsafe.engagements.settings import save_settings, validated
 from failsafe.inventory.load import load_inventory
 from failsafe.runtime import Runtime
 from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
@@ -59,3 +61,51 @@ async def _findings(
             {"s": scan_id},
         )
         return [(r.rule_id, r.subject, r.change) for r in rows]
+
+
+async def test_engagement_settings_apply_to_the_next_scan(
+    runtime: Runtime, world: World, sandbox: Sandbox
+) -> None:
+    engagement = world.engagements["eng_c"]
+    first = await connect_and_scan_demo(runtime, engagement, "microsoft", sandbox)
+    before = await _stored(runtime, engagement, first)
+    shadow = sorted(subject for rule, subject in before if rule.startswith("SH-"))
+    licences = {subject: cost for (rule, subject), cost in before.items() if rule == "LW-001"}
+    assert shadow and licences, "the risky tenant has unsanctioned vendors and idle seats"
+    sku, list_cost = next(iter(licences.items()))
+
+    actor = SystemActor("test", engagement)
+    async with runtime.database.transaction(actor) as session:
+        await save_settings(
+            session,
+            actor,
+            engagement,
+            validated([shadow[0]], {sku: 0.5}),
+        )
+    second = await connect_and_scan_demo(runtime, engagement, "microsoft", sandbox)
+    after = await _stored(runtime, engagement, second)
+
+    # The sanctioned vendor no longer counts as shadow IT; every other vendor still does.
+    assert {s for r, s in after if r.startswith("SH-")} == set(shadow) - {shadow[0]}
+    seats = list_cost / _catalog_price(sku)
+    assert after[("LW-001", sku)] == pytest.approx(seats * 0.5)
+
+
+def _catalog_price(sku: str) -> float:
+    price = load_catalogs().skus.price(sku)
+    assert price
+    return price
+
+
+async def _stored(
+    runtime: Runtime, engagement: uuid.UUID, scan_id: uuid.UUID
+) -> dict[tuple[str, str], float | None]:
+    async with runtime.database.transaction(SystemActor("test", engagement)) as session:
+        rows = await session.execute(
+            text("SELECT rule_id, subject, monthly_cost FROM findings WHERE scan_id = :s"),
+            {"s": scan_id},
+        )
+        return {
+            (r.rule_id, r.subject): None if r.monthly_cost is None else float(r.monthly_cost)
+            for r in rows
+        }

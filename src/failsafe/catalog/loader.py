@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from failsafe.catalog.controls import load_controls
@@ -34,3 +35,11 @@ def load_catalogs() -> Catalogs:
         controls=load_controls(),
     )
     return catalogs
+
+
+def priced_catalogs(sku_prices: Mapping[str, float]) -> Catalogs:
+    """The shipped catalogs with an engagement's negotiated SKU prices over the list prices."""
+    catalogs = load_catalogs()
+    if not sku_prices:
+        return catalogs
+    return replace(catalogs, skus=catalogs.skus.with_prices(sku_prices))

@@ -237,7 +237,9 @@ async def _complete(
             rows = await persist_inventory(
                 session, claimed.scan_id, claimed.engagement_id, inventory
             )
-            findings = await run_detection(session, claimed.scan_id, inventory, labels)
+            findings = await run_detection(
+                session, claimed.scan_id, claimed.engagement_id, inventory, labels
+            )
             if inventory.assessed(Section.EMAIL_SIGNALS):
                 await cursor.write_cursor(
                     session,

@@ -2,9 +2,10 @@
 
 One test walks the main journeys in order (a fresh database per test is the expensive part):
 a client signs up, confirms the email from the outbox, signs in and turns MFA on; a partner
-signs in, is made to enrol MFA, creates an engagement and invites a client user, and reads
-every engagement page; a client of another partner gets 404 for all of it; an admin reads the
-console and the audit log. No console errors, no CSP violations, screenshots of each page.
+signs in, is made to enrol MFA, creates an engagement and invites a client user, reads every
+engagement page, scans a sandbox tenant, reads the score and a finding and accepts its risk; a
+client of another partner gets 404 for all of it; an admin reads the console and the audit log.
+No console errors, no CSP violations, screenshots of each page.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -153,6 +155,7 @@ def _scan_sandbox(
         "data-status", re.compile("succeeded|partial"), timeout=15_000
     )
     shot(page, "09b-scan-finished")
+    _read_and_accept_a_finding(page, created)
 
     page.goto(f"{created}/apps")
     expect(page.get_by_role("table")).to_be_visible()
@@ -179,6 +182,35 @@ def _scan_sandbox(
         download_link.click()
     path = download.value.path()
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+
+
+def _read_and_accept_a_finding(page: Page, created: str) -> None:
+    """The overview scores the scan; the worst finding is read, then its risk accepted."""
+    page.goto(created)
+    expect(
+        page.get_by_role("img", name=re.compile(r"^Posture score: \d+ out of 100$"))
+    ).to_be_visible()
+    shot(page, "07b-overview-scored")
+
+    page.get_by_role("navigation", name="Engagement").get_by_role("link", name="Findings").click()
+    page.get_by_label("Status").select_option("open")
+    page.get_by_role("button", name="Filter").click()
+    first = page.locator("tbody th a").first
+    title = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_role("heading", name="How to fix it in Google Workspace")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("^CIS Controls v8"))).to_be_visible()
+    shot(page, "10b-finding")
+
+    until = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    page.get_by_label("Reason", exact=True).fill("Owner signs off until the vendor review")
+    page.get_by_label("Accepted until").fill(until)
+    page.get_by_role("button", name="Accept risk").click()
+    expect(page.get_by_text("Risk accepted.")).to_be_visible()
+    expect(page.get_by_role("cell", name="Owner signs off until the vendor review")).to_be_visible()
+    expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+    shot(page, "10c-finding-accepted")
 
 
 def server_report_id(page: Page) -> str:
@@ -218,6 +250,7 @@ def test_portal_journeys(
         expect(other.get_by_role("link", name="eng_b1")).to_be_visible()
         for url in (
             created,
+            f"{created}/findings",
             f"{base}/engagements/{world.engagements['eng_a1']}/connections",
             f"{base}/engagements/{world.engagements['eng_a1']}/reports",
         ):

@@ -1,8 +1,8 @@
 """Discovered apps (shadow IT), identities and licences, read from the latest inventory.
 
-These pages show what the scans collected. Judgements (risk, severity, waste in money) come
-from the rules engine's findings; until that service exists they say "not computed" rather
-than guess.
+These pages show what the scans collected. Judgements come from the same scans' open findings
+(:mod:`failsafe.portal.findings_query`): an app's risk is its worst open finding, linked to
+it, and a licence's waste is what its open licence findings cost a month at list price.
 """
 
 from __future__ import annotations
@@ -10,8 +10,10 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from failsafe.errors import NotFound
+from failsafe.portal import findings_query as fq
 from failsafe.portal import inventory_query as q
 from failsafe.portal.pages import page_router
+from failsafe.portal.posture_query import current_scans
 from failsafe.portal.templating import render
 from failsafe.web.deps import DbSession, VisibleEngagement
 
@@ -20,14 +22,18 @@ router = page_router(prefix="/engagements/{engagement_id}")
 
 @router.get("/apps")
 async def apps(request: Request, engagement: VisibleEngagement, session: DbSession) -> Response:
-    """Every app found by grant, sign-in or email, most users first."""
+    """Every app found by grant, sign-in or email, most users first, with its risk."""
+    found = await q.apps(session, engagement.id)
+    scans = [scan.id for scan in await current_scans(session, engagement.id)]
+    risks = await fq.app_risks(session, scans)
     return render(
         request,
         "engagement/apps.html",
         engagement=engagement,
         tab="apps",
         scanned=await q.has_inventory(session, engagement.id),
-        apps=await q.apps(session, engagement.id),
+        apps=found,
+        risks={app.key: fq.risk_of(app.key, risks) for app in found},
     )
 
 
@@ -72,7 +78,9 @@ async def identities(
 
 @router.get("/licences")
 async def licences(request: Request, engagement: VisibleEngagement, session: DbSession) -> Response:
-    """Seats bought, assigned and active per SKU."""
+    """Seats bought, assigned and active per SKU, and what unused or misused seats cost."""
+    scans = [scan.id for scan in await current_scans(session, engagement.id)]
+    waste = await fq.waste_by_sku(session, scans)
     return render(
         request,
         "engagement/licences.html",
@@ -80,5 +88,6 @@ async def licences(request: Request, engagement: VisibleEngagement, session: DbS
         tab="licences",
         scanned=await q.has_inventory(session, engagement.id),
         skus=await q.licences(session, engagement.id),
+        waste=waste,
         active_days=q.ACTIVE_DAYS,
     )

@@ -12,7 +12,7 @@ import uuid
 from datetime import UTC, datetime
 
 import structlog
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts.models import Account
@@ -25,10 +25,10 @@ from failsafe.detections.model import Family
 from failsafe.engagements.models import Engagement
 from failsafe.errors import Conflict, NotFound
 from failsafe.inventory.load import load_inventory
-from failsafe.inventory.model import Inventory, Provider, Section, SectionStatus
+from failsafe.inventory.model import Inventory, Provider, Section
 from failsafe.reports import facts, posture
 from failsafe.reports.branding import logo
-from failsafe.reports.findings import load_findings, stored_findings
+from failsafe.reports.findings import load_findings
 from failsafe.reports.models import PartnerBranding
 from failsafe.reports.view import (
     Branding,
@@ -43,7 +43,6 @@ from failsafe.scans.models import Scan
 log = structlog.get_logger(__name__)
 
 REPORTABLE_SCANS = ("succeeded", "partial")
-_SECTIONS = text("SELECT provider, sections FROM inventory_tenants WHERE scan_id = :scan")
 
 
 async def _branding(session: AsyncSession, engagement: Engagement) -> Branding | None:
@@ -84,18 +83,6 @@ def _licence_lines(findings: list[FindingView]) -> tuple[LicenseLine, ...]:
     return tuple(sorted(lines, key=lambda line: -line.monthly_cost))
 
 
-async def _earlier_score(session: AsyncSession, scan_id: uuid.UUID) -> int | None:
-    row = (await session.execute(_SECTIONS, {"scan": scan_id})).one_or_none()
-    if row is None:
-        return None
-    collected = {
-        s["name"] for s in row.sections if s.get("status") == SectionStatus.COLLECTED.value
-    }
-    specs = load_rule_specs()
-    rules = posture.coverage(specs.values(), row.provider, lambda s: s.value in collected)
-    return posture.score(rules, await stored_findings(session, scan_id), specs)
-
-
 async def _trend(session: AsyncSession, scan: Scan, score: int | None) -> tuple[TrendPoint, ...]:
     earlier = await session.execute(
         select(Scan)
@@ -107,10 +94,16 @@ async def _trend(session: AsyncSession, scan: Scan, score: int | None) -> tuple[
         .order_by(Scan.finished_at.desc())
         .limit(MAX_POINTS - 1)
     )
+    scans = list(reversed(list(earlier.scalars())))
+    specs = load_rule_specs()
+    # One read for every earlier scan: the same formula as this scan's score, from storage.
+    outcomes = await posture.scan_outcomes(session, [old.id for old in scans], specs)
     points = []
-    for old in reversed(list(earlier.scalars())):
-        old_score = await _earlier_score(session, old.id)
-        if old.finished_at is not None and old_score is not None:
+    for old in scans:
+        if old.id not in outcomes or old.finished_at is None:
+            continue
+        old_score = posture.combined([outcomes[old.id]], specs).overall
+        if old_score is not None:
             points.append(TrendPoint(old.id, old.finished_at, old_score))
     if score is not None and scan.finished_at is not None:
         points.append(TrendPoint(scan.id, scan.finished_at, score))

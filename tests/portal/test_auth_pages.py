@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+import psycopg
 
 from tests.accounts.fixtures import Outbox
 from tests.accounts.helpers import FakeClock
@@ -75,3 +76,25 @@ async def test_reset_request_answers_the_same(client: httpx.AsyncClient) -> None
     response = await post_form(client, "/reset", "/reset/request", {"email": "nobody@x.test"})
     assert response.status_code == 200
     assert "If that address has an active account" in response.text
+
+
+async def test_digest_opt_in_and_out_from_the_account_page(
+    client: httpx.AsyncClient, outbox: Outbox, superuser: psycopg.Connection
+) -> None:
+    await sign_up_verify(client, outbox, "digest.reader@example.test")
+    await sign_in(client, "digest.reader@example.test")
+    state = (
+        "SELECT s.unsubscribed_at IS NULL FROM digest_subscriptions s"
+        " JOIN users u ON u.id = s.user_id WHERE u.email = 'digest.reader@example.test'"
+    )
+    assert superuser.execute(state).fetchone() is None
+
+    opted_in = await post_form(client, "/account", "/account/digest", {"subscribed": "yes"})
+    assert opted_in.status_code == 303
+    assert superuser.execute(state).fetchone() == (True,)
+    assert 'value="yes" checked' in (await client.get("/account")).text
+
+    opted_out = await post_form(client, "/account", "/account/digest", {"subscribed": "no"})
+    assert opted_out.status_code == 303
+    assert superuser.execute(state).fetchone() == (False,)
+    assert 'value="no" checked' in (await client.get("/account")).text

@@ -72,6 +72,14 @@ def unsubscribe_url(base_url: str, keyring: KeyRing, user_id: uuid.UUID) -> str:
     return f"{base_url.rstrip('/')}{UNSUBSCRIBE_PATH}?token={token}"
 
 
+_SUBSCRIBED = text("SELECT unsubscribed_at IS NULL FROM digest_subscriptions WHERE user_id = :u")
+
+
+async def is_subscribed(session: AsyncSession, user_id: uuid.UUID) -> bool:
+    """Whether the user currently receives the weekly digest."""
+    return bool(await session.scalar(_SUBSCRIBED, {"u": user_id}))
+
+
 async def set_digest_opt_in(
     session: AsyncSession, user_id: uuid.UUID, account_id: uuid.UUID, *, opted_in: bool
 ) -> None:

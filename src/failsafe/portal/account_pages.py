@@ -17,7 +17,7 @@ from failsafe.accounts.models import Account, User, UserSession
 from failsafe.accounts.sessions import revoke_session
 from failsafe.audit.service import record
 from failsafe.errors import NotFound
-from failsafe.portal import digest
+from failsafe.notifications import digest
 from failsafe.portal.forms import see_other
 from failsafe.portal.pages import page_router
 from failsafe.portal.templating import render
@@ -61,7 +61,7 @@ async def _overview_context(
         "sessions": await _live_sessions(session, principal, ctx),
         "current_session": principal.credential_id,
         "api_tokens": await tokens.list_tokens(session, principal.actor),
-        "subscribed": await digest.is_subscribed(session, principal.actor),
+        "subscribed": await digest.is_subscribed(session, principal.actor.user_id),
         "may_delete": may_delete(principal.actor, account),
         "now": ctx.clock.now(),
         "error": None,
@@ -161,10 +161,13 @@ async def revoke_token(
 async def set_digest(
     principal: CurrentPrincipal,
     session: DbSession,
-    ctx: Ctx,
     subscribed: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    await digest.set_subscribed(session, principal.actor, subscribed == "yes", now=ctx.clock.now())
+    """Opt in to (or out of) the weekly digest email."""
+    actor = principal.actor
+    await digest.set_digest_opt_in(
+        session, actor.user_id, actor.account_id, opted_in=subscribed == "yes"
+    )
     return see_other("/account#digest")
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from failsafe.db.actor import SystemActor
 from failsafe.db.engine import Database
 from failsafe.notifications.outbox import enqueue_email
+from failsafe.scans.latest import LATEST_COMPLETE_SCANS
 from failsafe.secrets.keyring import KeyRing
 
 log = structlog.get_logger(__name__)
@@ -38,10 +39,8 @@ _ENGAGEMENTS = text(
 # of each of its connections (as on the findings page), and only open findings count
 # (accepted and resolved ones are decisions already taken).
 _OPEN_FINDINGS = text(
-    "SELECT count(*) FROM findings f WHERE f.status = 'open' AND f.scan_id IN ("
-    " SELECT DISTINCT ON (s.connection_id) s.id FROM scans s"
-    " WHERE s.engagement_id = :e AND s.status IN ('succeeded', 'partial')"
-    " ORDER BY s.connection_id, s.queued_at DESC)"
+    "SELECT count(*) FROM findings f WHERE f.status = 'open'"
+    f" AND f.scan_id IN ({LATEST_COMPLETE_SCANS})"
 )
 _OPT = text(
     "INSERT INTO digest_subscriptions (user_id, account_id, opted_in_at)"
@@ -109,7 +108,9 @@ async def queue_weekly_digest(
                 _ENGAGEMENTS, {"a": account_id}
             ):
                 count = int(
-                    (await session.execute(_OPEN_FINDINGS, {"e": engagement_id})).scalar_one()
+                    (
+                        await session.execute(_OPEN_FINDINGS, {"engagement_id": engagement_id})
+                    ).scalar_one()
                 )
                 total += count
                 engagements.append(

@@ -14,14 +14,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_LATEST = """
-WITH latest AS (
-    SELECT DISTINCT ON (connection_id) id
-    FROM scans
-    WHERE engagement_id = :engagement_id AND status IN ('succeeded', 'partial')
-    ORDER BY connection_id, queued_at DESC
-)
-"""
+from failsafe.scans.latest import LATEST_COMPLETE_SCANS
+
+_LATEST = f"WITH latest AS ({LATEST_COMPLETE_SCANS})\n"
 
 STALE_DAYS = 90
 ACTIVE_DAYS = 30

@@ -18,6 +18,7 @@ from failsafe.detections.store.schemas import (
     encode_cursor,
 )
 from failsafe.errors import ValidationFailed
+from failsafe.scans.latest import LATEST_COMPLETE_SCANS
 
 MAX_LIMIT = 500
 _SELECT = (
@@ -25,17 +26,12 @@ _SELECT = (
     " monthly_cost, provider, change, status, first_seen_scan_id, first_seen_at, severity_rank"
     " FROM findings"
 )
-_LATEST_SCANS = text(
-    "SELECT DISTINCT ON (s.connection_id) s.id FROM scans s"
-    " WHERE s.engagement_id = :engagement AND s.status IN ('succeeded', 'partial')"
-    " AND EXISTS (SELECT 1 FROM findings f WHERE f.scan_id = s.id)"
-    " ORDER BY s.connection_id, s.queued_at DESC"
-)
+_LATEST_SCANS = text(LATEST_COMPLETE_SCANS)
 
 
 async def latest_scan_ids(session: AsyncSession, engagement_id: uuid.UUID) -> list[uuid.UUID]:
-    """The newest completed scan with findings of each of the engagement's connections."""
-    rows = await session.execute(_LATEST_SCANS, {"engagement": engagement_id})
+    """The newest complete scan of each of the engagement's connections."""
+    rows = await session.execute(_LATEST_SCANS, {"engagement_id": engagement_id})
     return [row[0] for row in rows]
 
 

@@ -11,6 +11,8 @@ from failsafe.db.actor import SystemActor
 from failsafe.detections.engine import evaluate, findings_of
 from failsafe.engagements.settings import save_settings, validated
 from failsafe.inventory.load import load_inventory
+from failsafe.reports.build import build_view
+from failsafe.reports.view import ReportView
 from failsafe.runtime import Runtime
 from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
 from failsafe.scans import service as scans
@@ -76,6 +78,7 @@ async def test_engagement_settings_apply_to_the_next_scan(
 
     actor = SystemActor("test", engagement)
     async with runtime.database.transaction(actor) as session:
+        sanctioned_before = _sanctioned_rows(await build_view(session, first))
         await save_settings(
             session,
             actor,
@@ -87,8 +90,15 @@ async def test_engagement_settings_apply_to_the_next_scan(
 
     # The sanctioned vendor no longer counts as shadow IT; every other vendor still does.
     assert {s for r, s in after if r.startswith("SH-")} == set(shadow) - {shadow[0]}
+    # The report's inventory table marks it sanctioned from now on, even for the older scan.
+    async with runtime.database.transaction(actor) as session:
+        assert _sanctioned_rows(await build_view(session, first)) == sanctioned_before + 1
     seats = list_cost / _catalog_price(sku)
     assert after[("LW-001", sku)] == pytest.approx(seats * 0.5)
+
+
+def _sanctioned_rows(view: ReportView) -> int:
+    return sum(1 for vendor in view.shadow_it if vendor.sanctioned)
 
 
 def _catalog_price(sku: str) -> float:

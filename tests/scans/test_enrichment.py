@@ -16,6 +16,7 @@ from structlog.testing import capture_logs
 
 from failsafe.db.actor import SystemActor
 from failsafe.inventory.load import load_inventory
+from failsafe.reports.build import build_view
 from failsafe.runtime import Runtime
 from failsafe.sandbox import Sandbox, TenantSpec, running_sandbox
 from failsafe.scans import service as scans
@@ -105,6 +106,12 @@ async def test_scan_classifies_an_uncatalogued_vendor_then_uses_the_cache(
     again = await _findings(runtime, engagement, second)
     assert again.keys() == findings.keys()
     assert again[("SH-006", UNCATALOGUED)][0] == "unchanged"
+
+    # The report's shadow-IT table shows the cached label and says where it came from.
+    async with runtime.database.transaction(SystemActor("test", engagement)) as session:
+        view = await build_view(session, second)
+    (row,) = [v for v in view.shadow_it if v.domain == UNCATALOGUED]
+    assert row.category.endswith("(AI-classified)") and row.risk == "H"
 
 
 @pytest.mark.parametrize("failure", ["api_error", "timeout"])

@@ -16,13 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts.models import Account
-from failsafe.catalog.loader import load_catalogs
+from failsafe.catalog.loader import priced_catalogs
 from failsafe.charts.trend import MAX_POINTS
 from failsafe.connections.manifest import for_provider
 from failsafe.detections.context import AllowList, Context, Thresholds
 from failsafe.detections.metadata import load_rule_specs
 from failsafe.detections.model import Family
 from failsafe.engagements.models import Engagement
+from failsafe.engagements.settings import get_settings
+from failsafe.enrichment.cache import cached as cached_labels
 from failsafe.errors import Conflict, NotFound
 from failsafe.inventory.load import load_inventory
 from failsafe.inventory.model import Inventory, Provider, Section
@@ -131,13 +133,16 @@ async def build_view(
     inventory = await load_inventory(session, scan_id)
     provider = inventory.tenant.provider
     specs = load_rule_specs()
-    catalogs = load_catalogs()
+    settings = await get_settings(session, engagement.id)
+    catalogs = priced_catalogs(settings.sku_prices)
     found = await load_findings(session, scan_id, specs, provider, inventory.tenant.display_name)
     rules = posture.coverage(specs.values(), provider, inventory.assessed)
     score = posture.score(rules, found.stored, specs)
-    # Limitation: engagements have no stored allow-list yet, so only SSO and admin consent
-    # sanction a vendor here; passing the engagement's list to AllowList.of() fixes it.
-    context = Context(inventory, catalogs, Thresholds(), AllowList())
+    # The engagement's settings as they are now, and the vendor labels enrichment cached: the
+    # inventory tables show today's verdicts, the findings what the scan stored.
+    context = Context(inventory, catalogs, Thresholds(), AllowList.of(settings.sanctioned))
+    uncatalogued = [key for key, entry in context.vendor_evidence.items() if entry.vendor is None]
+    labels = await cached_labels(session, uncatalogued)
 
     view = ReportView(
         engagement_id=engagement.id,
@@ -151,7 +156,7 @@ async def build_view(
         findings=tuple(found.open),
         branding=await _branding(session, engagement),
         trend=await _trend(session, scan, score),
-        shadow_it=facts.shadow_it(context),
+        shadow_it=facts.shadow_it(context, labels),
         apps=facts.third_party_apps(
             inventory,
             lambda scope, kind: catalogs.scopes.tier(provider, scope, kind),  # type: ignore[arg-type]

@@ -7,11 +7,12 @@ zero: a missing section must not read as a clean result.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from failsafe.detections.context import Context
 from failsafe.detections.vendors import is_sanctioned
+from failsafe.enrichment.models import Classification
 from failsafe.inventory.model import Identity, Inventory, Section
 from failsafe.reports.view import (
     IdentityStats,
@@ -126,8 +127,16 @@ def third_party_apps(
     return tuple(sorted(apps, key=lambda a: (rank.get(a.highest_tier, 9), -a.users, a.name)))
 
 
-def shadow_it(context: Context) -> tuple[ShadowItVendor, ...]:
-    """Every vendor seen in use (grants, sign-ins, mail), with the rules' sanctioned verdict."""
+def _category_label(context: Context, category: str) -> str:
+    known = context.catalogs.vendors.categories.get(category)
+    return known.label if known else category
+
+
+def shadow_it(context: Context, labels: Mapping[str, Classification]) -> tuple[ShadowItVendor, ...]:
+    """Every vendor seen in use (grants, sign-ins, mail), with the rules' sanctioned verdict.
+
+    ``labels`` are the enrichment's labels of uncatalogued vendors, by domain.
+    """
     vendors = []
     for entry in context.vendor_evidence.values():
         sources = [
@@ -140,16 +149,20 @@ def shadow_it(context: Context) -> tuple[ShadowItVendor, ...]:
             if present
         ]
         vendor = entry.vendor
-        category = "not in catalog"
+        label = labels.get(entry.subject) if vendor is None else None
+        category, risk = "not in catalog", "unknown"
         if vendor is not None:
-            known = context.catalogs.vendors.categories.get(vendor.category)
-            category = known.label if known else vendor.category
+            category, risk = _category_label(context, vendor.category), vendor.risk
+        elif label is not None and label.source == "ai":
+            # Say where the label came from: a model's reading of public facts, not our catalog.
+            category = f"{_category_label(context, label.category)} (AI-classified)"
+            risk = label.risk
         vendors.append(
             ShadowItVendor(
                 name=vendor.name if vendor else entry.subject,
                 domain=vendor.domains[0] if vendor else entry.subject,
                 category=category,
-                risk=vendor.risk if vendor else "unknown",
+                risk=risk,
                 users=len(entry.users),
                 sources=tuple(sources),
                 sanctioned=is_sanctioned(context, entry),

@@ -26,7 +26,7 @@ import httpx
 import psycopg
 from fastapi import FastAPI
 
-from benchmarks.common import REPO, scratch_database
+from benchmarks.common import REPO, insert_synthetic_findings, scratch_database
 from failsafe.db.urls import DatabaseTarget
 from failsafe.runtime import build_runtime
 from failsafe.secrets.keyring import generate_key
@@ -60,18 +60,6 @@ class Result:
             f"  p50={self.pct(0.50):6.1f} ms  p99={self.pct(0.99):6.1f} ms"
             f"  ({self.requests} requests)"
         )
-
-
-FINDINGS = """
-INSERT INTO findings (engagement_id, scan_id, connection_id, provider, rule_id, fingerprint,
-    subject, family, severity, severity_rank, title, evidence, first_seen_scan_id, first_seen_at)
-SELECT %(engagement)s, %(scan)s, %(connection)s, 'microsoft',
-    'AP-' || lpad((g %% 40 + 1)::text, 3, '0'),
-    encode(sha256(convert_to(g::text, 'UTF8')), 'hex'), 'app:' || g, 'app_permissions',
-    (ARRAY['critical','high','medium','low','info'])[g %% 5 + 1], g %% 5,
-    'Finding ' || g, jsonb_build_object('app', 'app-' || g, 'scopes', 3), %(scan)s, now()
-FROM generate_series(1, %(rows)s) AS g
-"""
 
 
 def _seed(target: DatabaseTarget, rows: int) -> tuple[uuid.UUID, str]:
@@ -109,14 +97,8 @@ def _seed(target: DatabaseTarget, rows: int) -> tuple[uuid.UUID, str]:
                 (engagement[0], connection[0]),
             ).fetchone()
             assert scan is not None
-            conn.execute(
-                FINDINGS,
-                {
-                    "engagement": engagement[0],
-                    "scan": scan[0],
-                    "connection": connection[0],
-                    "rows": rows,
-                },
+            insert_synthetic_findings(
+                conn, engagement=engagement[0], scan=scan[0], connection=connection[0], rows=rows
             )
         conn.execute("ANALYZE")
     return engagement[0], str(user[0])

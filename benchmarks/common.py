@@ -208,3 +208,42 @@ async def seed_scan(
         await persist_inventory(session, scan, engagement, inventory)
         await persist_findings(session, scan, findings, now=finished_at)
     return engagement, scan
+
+
+_SYNTHETIC_FINDINGS = """
+INSERT INTO findings (engagement_id, scan_id, connection_id, provider, rule_id, fingerprint,
+    subject, family, severity, severity_rank, title, evidence, first_seen_scan_id, first_seen_at)
+SELECT %(engagement)s, %(scan)s, %(connection)s, 'microsoft',
+    (%(rules)s::text[])[g %% %(n)s + 1],
+    encode(sha256(convert_to(%(scan)s::text || g::text, 'UTF8')), 'hex'), 'app:' || g,
+    (%(families)s::text[])[g %% %(n)s + 1],
+    (ARRAY['critical','high','medium','low','info'])[g %% 5 + 1], g %% 5,
+    'Finding ' || g, jsonb_build_object('app', 'app-' || g, 'scopes', 3), %(scan)s, now()
+FROM generate_series(1, %(rows)s) AS g
+"""
+
+
+def insert_synthetic_findings(
+    conn: psycopg.Connection,
+    *,
+    engagement: uuid.UUID,
+    scan: uuid.UUID,
+    connection: uuid.UUID,
+    rows: int,
+) -> None:
+    """``rows`` findings of the real Microsoft rules (cycled), severities spread evenly."""
+    from failsafe.detections.metadata import load_rule_specs
+
+    specs = [s for s in load_rule_specs().values() if "microsoft" in s.providers]
+    conn.execute(
+        _SYNTHETIC_FINDINGS,
+        {
+            "engagement": engagement,
+            "scan": scan,
+            "connection": connection,
+            "rows": rows,
+            "rules": [s.id for s in specs],
+            "families": [s.family.value for s in specs],
+            "n": len(specs),
+        },
+    )

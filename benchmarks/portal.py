@@ -2,15 +2,14 @@
 query, template) as a signed-in partner:
 
 - the engagements home with 200 client engagements (each with a tenant and three scans);
-- the discovered-apps page of one engagement over 100,000 inventory rows (grants, sign-ins,
+- the findings page of one engagement whose latest scan holds 100,000 findings;
+- the discovered-apps page of that engagement over 100,000 inventory rows (grants, sign-ins,
   vendor emails).
 
-    .venv/bin/python -m benchmarks.portal [--engagements 200] [--rows 100000] [--requests 200]
+    .venv/bin/python -m benchmarks.portal [--engagements 200] [--rows 100000]
+        [--findings 100000] [--requests 200]
 
 Target: p99 under 150 ms on the 2-core CI machine.
-
-Limitation: the findings page of the issue (100,000 findings) cannot be measured until the
-findings service lands; the apps page is the heaviest engagement page that exists.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from datetime import UTC, datetime
 import httpx
 import psycopg
 
-from benchmarks.common import REPO, scratch_database
+from benchmarks.common import REPO, insert_synthetic_findings, scratch_database
 from failsafe.accounts.sessions import COOKIE_NAME, SessionPolicy, create_session
 from failsafe.db.actor import Role, UserActor
 from failsafe.db.urls import DatabaseTarget
@@ -76,7 +75,9 @@ FROM generate_series(1, %(third)s) g;
 """
 
 
-def build(target: DatabaseTarget, engagements: int, rows: int) -> tuple[uuid.UUID, uuid.UUID]:
+def build(
+    target: DatabaseTarget, engagements: int, rows: int, findings: int
+) -> tuple[uuid.UUID, uuid.UUID]:
     """The partner's world; returns (partner user id, the engagement holding the inventory)."""
     with psycopg.connect(target.bootstrap_url, autocommit=True) as conn:
         conn.execute("SET search_path = failsafe")
@@ -100,12 +101,15 @@ def build(target: DatabaseTarget, engagements: int, rows: int) -> tuple[uuid.UUI
                 (user[0],),
             )
             scan = conn.execute(
-                "SELECT engagement_id, id FROM scans ORDER BY queued_at DESC LIMIT 1"
+                "SELECT engagement_id, id, connection_id FROM scans ORDER BY queued_at DESC LIMIT 1"
             ).fetchone()
             assert scan is not None
             for statement in _INVENTORY.split(";\n"):
                 if statement.strip():
                     conn.execute(statement, {"e": scan[0], "s": scan[1], "third": rows // 3})
+            insert_synthetic_findings(
+                conn, engagement=scan[0], scan=scan[1], connection=scan[2], rows=findings
+            )
         for table in (
             "engagements",
             "scans",
@@ -113,6 +117,7 @@ def build(target: DatabaseTarget, engagements: int, rows: int) -> tuple[uuid.UUI
             "inventory_grants",
             "inventory_app_usage",
             "inventory_email_signals",
+            "findings",
         ):
             conn.execute(f"VACUUM ANALYZE {table}")
     return user[0], scan[0]
@@ -175,7 +180,7 @@ def report(name: str, timings: list[float]) -> None:
 
 
 async def run(target: DatabaseTarget, args: argparse.Namespace) -> None:
-    user, engagement = build(target, args.engagements, args.rows)
+    user, engagement = build(target, args.engagements, args.rows, args.findings)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         data_dir=REPO / ".test-data" / "bench-portal",
@@ -191,6 +196,10 @@ async def run(target: DatabaseTarget, args: argparse.Namespace) -> None:
         cookie = await _session_cookie(runtime, user)
         home = await measure(runtime, cookie, "/home", args.requests)
         report(f"partner home, {args.engagements} engagements", home)
+        findings = await measure(
+            runtime, cookie, f"/engagements/{engagement}/findings", args.requests
+        )
+        report(f"findings, {args.findings:,} in the latest scan", findings)
         apps = await measure(runtime, cookie, f"/engagements/{engagement}/apps", args.requests)
         report(f"discovered apps, {args.rows:,} inventory rows", apps)
     finally:
@@ -201,6 +210,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--engagements", type=int, default=200)
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
     logging.disable(logging.INFO)

@@ -1,6 +1,6 @@
 """Scan benchmark: a Microsoft sandbox tenant per size, the scanner in a child process.
 
-    python benchmarks/scan.py --users 1000,10000,50000 [--latency-ms 50] [--concurrency 8]
+    python -m benchmarks.scan --users 1000,10000,50000 [--latency-ms 50] [--concurrency 8]
 
 For each size the parent serves a sandbox tenant over loopback with a fixed latency per request
 and runs the scanner (collect, then persist with COPY) in a fresh child process, so each size's
@@ -32,8 +32,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from benchmarks.common import scratch_database
+
 REPO = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO / ".bench-data"
+DATA_DIR = REPO / ".test-data"
 
 
 def minimum_requests(inventory_sections: dict[str, Any], apps: int, roles: int, users: int) -> int:
@@ -119,24 +121,6 @@ async def _child(args: argparse.Namespace) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- parent process
 
 
-def _database() -> tuple[Any, Any, str]:
-    """A fresh migrated database on the embedded server; (server, target, name)."""
-    import psycopg
-    from psycopg import sql
-
-    from failsafe.db import migrate
-    from failsafe.db.urls import resolve_target
-    from failsafe.settings import Settings
-
-    server = resolve_target(Settings(_env_file=None, data_dir=DATA_DIR))  # type: ignore[call-arg]
-    name = f"fs_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(server.bootstrap_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    target = server.with_database(name)
-    migrate.upgrade(target, None)
-    return server, target, name
-
-
 def _seed_rows(target: Any) -> tuple[uuid.UUID, uuid.UUID]:
     import psycopg
 
@@ -168,27 +152,17 @@ def _seed_rows(target: Any) -> tuple[uuid.UUID, uuid.UUID]:
     return engagement, scan
 
 
-def _drop(server: Any, name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(server.bootstrap_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 def run_size(users: int, latency_ms: int, concurrency: int) -> dict[str, Any]:
     from failsafe.sandbox import TenantSpec, running_sandbox
 
-    server, target, name = _database()
-    engagement, scan = _seed_rows(target)
-    try:
+    with scratch_database("fs_bench_scan") as target:
+        engagement, scan = _seed_rows(target)
         with running_sandbox(TenantSpec(seed=11, users=users), latency_ms=latency_ms) as sandbox:
             ms = sandbox.microsoft()
             command = [
                 sys.executable,
-                __file__,
+                "-m",
+                "benchmarks.scan",
                 "--child",
                 "--overrides",
                 json.dumps(sandbox.settings_overrides()),
@@ -207,13 +181,11 @@ def run_size(users: int, latency_ms: int, concurrency: int) -> dict[str, Any]:
                 "--scan",
                 str(scan),
             ]
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
             if done.returncode != 0:
                 raise RuntimeError(done.stderr[-3000:])
             result = json.loads(done.stdout.strip().splitlines()[-1])
             result["server_requests"] = sandbox.log.count(via="http")  # batch items apart
-    finally:
-        _drop(server, name)
     result["minimum"] = minimum_requests(
         result["sections"], result["apps"], result["roles"], result["users"]
     )

@@ -114,6 +114,7 @@ def _partner_works(page: Page, base: str) -> str:
         ("Identities", "12-identities"),
         ("Licences", "13-licences"),
         ("Reports", "14-reports"),
+        ("Settings", "14a-settings"),
     ):
         page.get_by_role("navigation", name="Engagement").get_by_role("link", name=tab).click()
         expect(page.get_by_role("link", name=tab)).to_have_attribute("aria-current", "page")
@@ -160,6 +161,7 @@ def _scan_sandbox(
     page.goto(f"{created}/apps")
     expect(page.get_by_role("table")).to_be_visible()
     shot(page, "11b-apps-after-scan")
+    _sanction_a_vendor(page, created)
     first = page.locator("tbody th a").first
     if first.count():
         first.click()
@@ -170,6 +172,11 @@ def _scan_sandbox(
     shot(page, "12b-identities-after-scan")
     page.goto(f"{created}/licences")
     shot(page, "13b-licences-after-scan")
+    page.get_by_label(re.compile("^Negotiated price of ")).first.fill("9.60")
+    page.get_by_role("button", name=re.compile("^Save price of ")).first.click()
+    expect(page.get_by_text("Negotiated price saved.")).to_be_visible()
+    expect(page.get_by_text("negotiated", exact=True).first).to_be_visible()
+    shot(page, "13c-licences-negotiated-price")
 
     page.goto(f"{created}/reports")
     page.get_by_role("button", name="Generate report").click()
@@ -182,6 +189,24 @@ def _scan_sandbox(
         download_link.click()
     path = download.value.path()
     assert path is not None and Path(path).read_bytes().startswith(b"%PDF")
+
+
+def _sanction_a_vendor(page: Page, created: str) -> None:
+    """Mark the first vendor sanctioned: the notice, the badge, and the Settings tab lists it."""
+    mark = page.get_by_role("button", name=re.compile(r"^Mark sanctioned: ")).first
+    expect(mark).to_be_visible()
+    entry = mark.locator("xpath=ancestor::form").locator("input[name=entry]").input_value()
+    mark.click()
+    expect(page.get_by_text("Marked as sanctioned.")).to_be_visible()
+    expect(page.locator("tbody .badge", has_text="Sanctioned").first).to_be_visible()
+    expect(
+        page.get_by_role("button", name=re.compile(r"^Remove from sanctioned: ")).first
+    ).to_be_visible()
+    shot(page, "11d-apps-vendor-sanctioned")
+    page.goto(f"{created}/settings")
+    expect(page.get_by_role("rowheader", name=entry)).to_be_visible()
+    shot(page, "14c-settings-sanctioned")
+    page.goto(f"{created}/apps")
 
 
 def _read_and_accept_a_finding(page: Page, created: str) -> None:

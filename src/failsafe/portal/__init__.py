@@ -28,6 +28,7 @@ AREAS = (
     "findings_pages",
     "report_pages",
     "admin_pages",
+    "settings_pages",
     "inventory_pages",
 )
 # Areas built on another team's service that may not be in every checkout yet: the page is

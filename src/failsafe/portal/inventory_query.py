@@ -9,6 +9,7 @@ page's ``VisibleEngagement`` before any of this runs.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import text
@@ -115,6 +116,18 @@ SELECT DISTINCT user_email FROM (
 """
 )
 
+# What the shadow-IT rules need to tie an app to a vendor (the catalog matches on these). One
+# row per app id across tenants; an app any tenant's provider calls its own wins.
+_APP_FACTS = (
+    _LATEST
+    + """
+SELECT DISTINCT ON (app_id) app_id, display_name, publisher, first_party, domains
+FROM inventory_apps
+WHERE scan_id IN (SELECT id FROM latest) AND app_id = ANY(CAST(:keys AS text[]))
+ORDER BY app_id, first_party DESC
+"""
+)
+
 
 async def _rows(session: AsyncSession, sql: str, **params: Any) -> list[Any]:
     return list((await session.execute(text(sql), params)).all())
@@ -156,3 +169,13 @@ async def app_users(session: AsyncSession, engagement_id: uuid.UUID, key: str) -
     """Who uses one app (by grant, sign-in or email)."""
     rows = await _rows(session, _APP_USERS, engagement_id=engagement_id, key=key)
     return [row.user_email for row in rows]
+
+
+async def app_facts(
+    session: AsyncSession, engagement_id: uuid.UUID, keys: Sequence[str]
+) -> dict[str, Any]:
+    """Name, publisher, domains and first-party flag of the listed apps, by app id."""
+    if not keys:
+        return {}
+    rows = await _rows(session, _APP_FACTS, engagement_id=engagement_id, keys=list(keys))
+    return {row.app_id: row for row in rows}

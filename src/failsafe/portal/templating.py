@@ -39,6 +39,13 @@ def _money(value: float | None) -> str:
     return f"${value:,.0f}"
 
 
+def _price(value: float | None) -> str:
+    """A price per user-month keeps its cents (``$12.50``); totals are rounded by ``money``."""
+    if value is None:
+        return "\u2014"
+    return f"${value:,.2f}"
+
+
 ENV = Environment(
     loader=PackageLoader("failsafe.portal", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,6 +55,7 @@ ENV = Environment(
 )
 ENV.filters["when"] = _when
 ENV.filters["money"] = _money
+ENV.filters["price"] = _price
 ENV.filters["day"] = _day
 ENV.filters["scope"] = _scope
 

@@ -8,7 +8,6 @@ that shows engagement data takes ``VisibleEngagement`` (404 otherwise) and the a
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 from fastapi import APIRouter
 
@@ -31,16 +30,5 @@ AREAS = (
     "settings_pages",
     "inventory_pages",
 )
-# Areas built on another team's service that may not be in every checkout yet: the page is
-# left out (and says so in docs/portal.md) rather than breaking the whole web process.
-OPTIONAL = {"report_pages": "failsafe.reports.service"}
-
-
-def _available(area: str) -> bool:
-    needed = OPTIONAL.get(area)
-    return needed is None or importlib.util.find_spec(needed) is not None
-
-
 for _area in AREAS:
-    if _available(_area):
-        router.include_router(importlib.import_module(f"failsafe.portal.{_area}").router)
+    router.include_router(importlib.import_module(f"failsafe.portal.{_area}").router)

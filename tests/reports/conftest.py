@@ -47,6 +47,8 @@ def known_finding(
         family=family,
         fingerprint=f"fp-{rule_id}-{subject}",
         tenant="Contoso Ltd",
+        rule_title=f"Rule {rule_id}",
+        description=f"Why {rule_id} matters.",
         remediation=f"Fix {rule_id}.",
         controls=controls or {},
         evidence=evidence or {"users": 3},

@@ -32,6 +32,7 @@ HEADINGS = (
     "Permissions used",
     "What was read",
     "What was not read",
+    "How findings are listed",
     "Sections not assessed",
     "Appendix: all findings",
 )
@@ -102,6 +103,39 @@ def test_appendix_lists_every_finding_with_evidence(known_report: RenderedReport
     assert "F-0008" not in appendix
     assert "Otter.ai holds Mail.Read for 12 users" in appendix
     assert "users: 3" in appendix and "Monthly cost: USD 30.00" in appendix
+
+
+def test_appendix_groups_findings_by_rule(known_report: RenderedReport) -> None:
+    """Each rule's title, description and fix print once; its findings follow as rows."""
+    text = _flat(known_report.pdf)
+    appendix = text[text.index("Appendix: all findings") :]
+    assert "7 finding(s) under 6 rule heading(s)" in appendix
+    assert "Low · LW-001 · Rule LW-001 Licences · 2 finding(s): F-0006 to F-0007" in appendix
+    assert appendix.count("Why LW-001 matters.") == 1 and appendix.count("Fix LW-001.") == 1
+    assert "F-0006 LW-001 sku-basic Monthly cost: USD 12.50 · users: 3" in appendix
+    assert "F-0007 LW-001 sku-e3 Monthly cost: USD 30.00 · users: 3" in appendix
+    # A subject the title does not already name is printed beside it.
+    assert "F-0001 Otter.ai holds Mail.Read for 12 users · Subject: app-1" in appendix
+    order = [appendix.index(f"· {rule} ·") for rule in ("AP-001", "SH-004", "ID-005", "LW-001")]
+    assert order == sorted(order)  # most severe first
+
+
+def test_family_sections_point_to_the_appendix(known_report: RenderedReport) -> None:
+    text = _flat(known_report.pdf)
+    licences = text[text.index("Licence waste") : text.index("NIST CSF 2.0")]
+    assert "Rule Severity Finding Count In the appendix" in licences
+    assert "LW-001 Low Rule LW-001 2 F-0006 to F-0007" in licences
+    identity = text[text.index("Identity risks") : text.index("Licence waste")]
+    # A rule with one finding shows that finding's own title.
+    assert "ID-001 Critical Admin admin@contoso.example has no MFA 1 F-0002" in identity
+
+
+def test_methodology_states_how_evidence_is_summarised(known_report: RenderedReport) -> None:
+    text = _flat(known_report.pdf)
+    start = text.index("How findings are listed")
+    method = text[start : text.index("Sections not assessed")]
+    assert "names its first 3 entries and counts the rest" in method
+    assert "complete evidence of every finding is in the portal" in method
 
 
 def test_no_findings_and_no_score_render(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from failsafe.detections.model import Family, Severity
 from failsafe.reports import text
 from failsafe.reports.context import build_context
 from failsafe.reports.fetcher import AssetFetcher, asset_url
+from failsafe.reports.findings import appendix_groups
 from failsafe.reports.view import ReportView
 
 log = structlog.get_logger(__name__)
@@ -75,8 +76,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters.update(
         short=text.short,
-        full=text.full,
-        evidence=text.evidence_value,
+        cell=text.cell,
+        breakable=text.breakable,
         money=text.money,
         severity=lambda s: SEVERITY_LABELS[Severity(s)],
         family=lambda f: FAMILY_LABELS[Family(f)],
@@ -91,6 +92,9 @@ def environment() -> jinja2.Environment:
         asset_url=asset_url,
         severities=[s for s in Severity if s is not Severity.INFO] + [Severity.INFO],
         families=Family,
+        evidence_items=text.EVIDENCE_ITEMS,
+        evidence_value=text.EVIDENCE_VALUE,
+        evidence_limit=text.EVIDENCE_LIMIT,
     )
     return env
 
@@ -98,7 +102,8 @@ def environment() -> jinja2.Environment:
 def render_html(view: ReportView, *, logo_url: str | None = None) -> str:
     """The report as one HTML document (what WeasyPrint lays out)."""
     context = build_context(view, logo_url=logo_url)
-    return environment().get_template("report.html").render(r=context)
+    appendix = appendix_groups(context.findings, view.currency)
+    return environment().get_template("report.html").render(r=context, appendix=appendix)
 
 
 def layout(view: ReportView) -> tuple[Document, AssetFetcher]:

@@ -6,7 +6,8 @@ benchmark) or, later, from an API. Derived figures (counts, the five things to d
 framework sections, savings) are computed from it by :mod:`failsafe.reports.derive`.
 
 Every string here may be tenant-controlled (app, vendor, user and tenant names): the templates
-escape it and the stylesheet isolates and wraps it; nothing in this module trusts it.
+escape it and :mod:`failsafe.reports.text` makes it visible, isolated and breakable; nothing in
+this module trusts it.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class FindingView:
     family: Family
     fingerprint: str
     tenant: str = ""  # display name of the tenant it was found in
+    rule_title: str = ""  # the rule's own title ("Third-party app holds a critical scope")
     description: str = ""
     remediation: str = ""
     controls: Mapping[Framework, tuple[str, ...]] = field(default_factory=dict)

@@ -19,11 +19,11 @@ from failsafe.detections.model import Severity
 from failsafe.portal.pages import page_router
 from failsafe.portal.posture_query import OpenFindings, changes, engagement_posture, open_findings
 from failsafe.portal.templating import render
+from failsafe.scans.latest import COMPLETE_STATUSES
 from failsafe.scans.service import list_scans
 from failsafe.web.deps import CurrentActor, DbSession, VisibleEngagement
 
 router = page_router(prefix="/engagements/{engagement_id}")
-COMPLETE = ("succeeded", "partial")
 
 
 @router.get("")
@@ -33,7 +33,7 @@ async def overview(
     """Score and trend, open findings, what changed, tenants and the latest scans."""
     connections = await list_connections(session, engagement.id)
     scans = await list_scans(session, engagement.id, limit=20)
-    complete = [s for s in scans if s.status in COMPLETE]
+    complete = [s for s in scans if s.status in COMPLETE_STATUSES]
     live = [c for c in connections if c.status == "active"]
     next_scan = None
     if complete and live and engagement.status == "active" and complete[0].finished_at:

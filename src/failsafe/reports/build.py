@@ -40,11 +40,10 @@ from failsafe.reports.view import (
     ReportView,
     TrendPoint,
 )
+from failsafe.scans.latest import COMPLETE_STATUSES
 from failsafe.scans.models import Scan
 
 log = structlog.get_logger(__name__)
-
-REPORTABLE_SCANS = ("succeeded", "partial")
 
 
 async def _branding(session: AsyncSession, engagement: Engagement) -> Branding | None:
@@ -90,7 +89,7 @@ async def _trend(session: AsyncSession, scan: Scan, score: int | None) -> tuple[
         select(Scan)
         .where(
             Scan.connection_id == scan.connection_id,
-            Scan.status.in_(REPORTABLE_SCANS),
+            Scan.status.in_(COMPLETE_STATUSES),
             Scan.finished_at < scan.finished_at,
         )
         .order_by(Scan.finished_at.desc())
@@ -123,7 +122,7 @@ async def build_view(
     scan = await session.get(Scan, scan_id)
     if scan is None:
         raise NotFound("scan not found")
-    if scan.status not in REPORTABLE_SCANS or scan.finished_at is None:
+    if scan.status not in COMPLETE_STATUSES or scan.finished_at is None:
         raise Conflict("the scan is not complete")
     engagement = await session.get(Engagement, scan.engagement_id)
     customer = await session.get(Account, engagement.customer_account_id) if engagement else None

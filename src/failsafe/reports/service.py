@@ -22,6 +22,7 @@ from failsafe.engagements.models import Engagement
 from failsafe.errors import Conflict, NotFound
 from failsafe.reports.models import Report
 from failsafe.reports.storage import ReportStore, get_verified
+from failsafe.scans.latest import COMPLETE_STATUSES
 from failsafe.scans.models import Scan
 
 log = structlog.get_logger(__name__)
@@ -29,7 +30,6 @@ log = structlog.get_logger(__name__)
 QUEUE = "reports"
 TASK_NAME = "reports:render_report"
 # Scans a report may be made from: complete, or complete with some sections not assessed.
-REPORTABLE_SCANS = ("succeeded", "partial")
 _DEFER = text(
     "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL,"
     " CAST(:args AS jsonb), NULL)]::procrastinate_job_to_defer_v1[]))"
@@ -91,7 +91,7 @@ async def reportable_scan(
 ) -> Scan:
     """``scan_id`` if it is a completed scan of the engagement, else its latest; NotFound."""
     query = select(Scan).where(
-        Scan.engagement_id == engagement_id, Scan.status.in_(REPORTABLE_SCANS)
+        Scan.engagement_id == engagement_id, Scan.status.in_(COMPLETE_STATUSES)
     )
     if scan_id is not None:
         query = query.where(Scan.id == scan_id)

@@ -10,25 +10,24 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from failsafe.db.actor import Actor, Role, SystemActor, UserActor, actor_settings
 from tests.db.catalog import engagement_scoped_tables, insert_row
 from tests.world import USERS, World, build_world, visible_engagements
 
 
+def bind(conn: psycopg.Connection, actor: Actor) -> None:
+    """Bind ``actor`` exactly as the app does: its settings and its database role."""
+    for name, value in actor_settings(actor).items():
+        conn.execute("SELECT set_config(%s, %s, true)", (name, value))
+
+
 def set_user_actor(conn: psycopg.Connection, world: World, user: str) -> None:
     user_id, account_id = world.actor_for(user)
-    conn.execute(
-        "SELECT set_config('failsafe.role', %s, true), set_config('failsafe.user_id', %s, true),"
-        " set_config('failsafe.account_id', %s, true)",
-        (USERS[user], str(user_id), str(account_id)),
-    )
+    bind(conn, UserActor(user_id=user_id, account_id=account_id, role=Role(USERS[user])))
 
 
 def set_system_actor(conn: psycopg.Connection, engagement: uuid.UUID | None) -> None:
-    conn.execute(
-        "SELECT set_config('failsafe.role', 'system', true),"
-        " set_config('failsafe.engagement_id', %s, true)",
-        (str(engagement) if engagement else "",),
-    )
+    bind(conn, SystemActor("isolation-test", engagement))
 
 
 @pytest.fixture
@@ -161,10 +160,14 @@ def test_row_security_off_does_not_help(
         app_conn.execute("SELECT * FROM connections").fetchall()
 
 
-def test_app_role_owns_nothing_and_bypasses_nothing(superuser: psycopg.Connection) -> None:
+@pytest.mark.parametrize("role_name", ["failsafe_app", "failsafe_app_all"])
+def test_app_roles_own_nothing_and_bypass_nothing(
+    superuser: psycopg.Connection, role_name: str
+) -> None:
     role = superuser.execute(
         "SELECT oid, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles"
-        " WHERE rolname = 'failsafe_app'"
+        " WHERE rolname = %s",
+        (role_name,),
     ).fetchone()
     assert role is not None
     oid, *powers = role
@@ -178,4 +181,76 @@ def test_app_role_owns_nothing_and_bypasses_nothing(superuser: psycopg.Connectio
         owned = superuser.execute(
             f"SELECT count(*) FROM {catalog} WHERE {owner_column} = %s", (oid,)
         ).fetchone()
-        assert owned == (0,), f"failsafe_app owns objects in {catalog}"
+        assert owned == (0,), f"{role_name} owns objects in {catalog}"
+
+
+def test_sees_all_role_holds_exactly_the_app_roles_privileges(
+    superuser: psycopg.Connection,
+) -> None:
+    def privileges(role: str) -> set[tuple[str, str]]:
+        rows = superuser.execute(
+            """
+            SELECT c.oid::regclass::text, acl.privilege_type
+            FROM pg_class c, aclexplode(c.relacl) acl
+            WHERE c.relnamespace = 'failsafe'::regnamespace AND acl.grantee = %(r)s::regrole
+            UNION
+            SELECT a.attrelid::regclass::text || '.' || a.attname, acl.privilege_type
+            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid, aclexplode(a.attacl) acl
+            WHERE c.relnamespace = 'failsafe'::regnamespace AND acl.grantee = %(r)s::regrole
+            UNION
+            SELECT p.oid::regprocedure::text, acl.privilege_type
+            FROM pg_proc p, aclexplode(p.proacl) acl
+            WHERE p.pronamespace = 'failsafe'::regnamespace AND acl.grantee = %(r)s::regrole
+            """,
+            {"r": role},
+        ).fetchall()
+        return {(row[0], row[1]) for row in rows}
+
+    app = privileges("failsafe_app")
+    assert app, "the app role holds privileges"
+    assert privileges("failsafe_app_all") == app
+
+
+def test_app_role_may_switch_to_sees_all_role_without_inheriting_it(
+    superuser: psycopg.Connection,
+) -> None:
+    row = superuser.execute(
+        "SELECT pg_has_role('failsafe_app', 'failsafe_app_all', 'SET'),"
+        " pg_has_role('failsafe_app', 'failsafe_app_all', 'USAGE')"
+    ).fetchone()
+    assert row == (True, False)
+
+
+def test_every_engagement_scoped_table_has_a_policy_per_app_role(
+    superuser: psycopg.Connection,
+) -> None:
+    # audit_log is the one engagement-scoped table with policies of its own (append-only).
+    for table in set(engagement_scoped_tables(superuser)) - {"audit_log"}:
+        rows = superuser.execute(
+            "SELECT policyname, roles::text[] FROM pg_policies"
+            " WHERE schemaname = 'failsafe' AND tablename = %s AND cmd = 'SELECT'",
+            (table,),
+        ).fetchall()
+        assert {name: set(roles) for name, roles in rows} == {
+            f"{table}_select": {"failsafe_app", "failsafe_owner"},
+            f"{table}_select_all": {"failsafe_app_all", "failsafe_owner"},
+        }, table
+
+
+def test_sees_all_needs_both_the_role_and_the_actor(
+    populated: tuple[World, list[str]], app_conn: psycopg.Connection
+) -> None:
+    world, tables = populated
+    # The audit log keeps its own role-independent policies (append-only, see the audit tests).
+    split = [table for table in tables if table != "audit_log"]
+    with app_conn.transaction():
+        # An admin's settings without the switch to the sees-all role: nothing, not everything.
+        app_conn.execute("SELECT set_config('failsafe.role', 'admin', true)")
+        for table in split:
+            assert engagement_ids_seen(app_conn, table) == set(), table
+    with app_conn.transaction():
+        # The sees-all role with a partner's settings: nothing either.
+        set_user_actor(app_conn, world, "partner_a.user")
+        app_conn.execute("SET LOCAL ROLE failsafe_app_all")
+        for table in split:
+            assert engagement_ids_seen(app_conn, table) == set(), table

@@ -11,6 +11,8 @@ import enum
 import uuid
 from dataclasses import dataclass
 
+from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE
+
 
 class Role(enum.StrEnum):
     """A user's one role."""
@@ -56,8 +58,16 @@ class SystemActor:
 Actor = UserActor | SystemActor
 
 
+def sees_all(actor: Actor) -> bool:
+    """Admins and background jobs not scoped to one engagement see every engagement."""
+    if isinstance(actor, UserActor):
+        return actor.role is Role.ADMIN
+    return actor.engagement_id is None
+
+
 def actor_settings(actor: Actor) -> dict[str, str]:
-    """The ``failsafe.*`` settings the RLS policies read for this actor."""
+    """The ``failsafe.*`` settings the RLS policies read for this actor, and the database role
+    its transaction runs as (``role``: the policies differ by role, see ``failsafe.db.rls``)."""
     if isinstance(actor, UserActor):
         return {
             "failsafe.role": actor.role.value,
@@ -65,6 +75,7 @@ def actor_settings(actor: Actor) -> dict[str, str]:
             "failsafe.account_id": str(actor.account_id),
             "failsafe.engagement_id": "",
             "failsafe.actor": actor.label,
+            "role": APP_ALL_ROLE if sees_all(actor) else APP_ROLE,
         }
     return {
         "failsafe.role": "system",
@@ -72,4 +83,5 @@ def actor_settings(actor: Actor) -> dict[str, str]:
         "failsafe.account_id": "",
         "failsafe.engagement_id": str(actor.engagement_id) if actor.engagement_id else "",
         "failsafe.actor": actor.label,
+        "role": APP_ALL_ROLE if sees_all(actor) else APP_ROLE,
     }

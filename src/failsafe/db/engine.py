@@ -23,7 +23,8 @@ _SET_ACTOR = text(
     " set_config('failsafe.user_id', :user_id, true),"
     " set_config('failsafe.account_id', :account_id, true),"
     " set_config('failsafe.engagement_id', :engagement_id, true),"
-    " set_config('failsafe.actor', :actor, true)"
+    " set_config('failsafe.actor', :actor, true),"
+    " set_config('role', :database_role, true)"
 )
 
 
@@ -103,5 +104,6 @@ async def set_actor(session: AsyncSession, actor: Actor) -> None:
             "account_id": settings["failsafe.account_id"],
             "engagement_id": settings["failsafe.engagement_id"],
             "actor": settings["failsafe.actor"],
+            "database_role": settings["role"],
         },
     )

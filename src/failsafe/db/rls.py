@@ -1,10 +1,19 @@
 """Row-level security, applied by migrations through one helper.
 
 Every engagement-scoped table carries ``engagement_id`` and gets exactly the same treatment:
-RLS enabled and forced (so the owner is bound too), one policy per statement kind, each
-admitting a row only when its engagement is visible to the current actor. Visibility itself is
-decided once, by the policies on ``engagements``; the other tables defer to it through a
-sub-select, so there is one rule to audit.
+RLS enabled and forced (so the owner is bound too), and per statement kind two policies, one
+per database role the app runs as:
+
+- as ``failsafe_app`` (clients, partners, jobs scoped to one engagement) a row is admitted when
+  its engagement is in the actor's visible set, read from ``engagements`` through that table's
+  own policy, so there is one visibility rule to audit;
+- as ``failsafe_app_all`` (admins, unscoped jobs) every row is admitted, but only while the
+  actor settings say the actor really sees all.
+
+Splitting by role rather than writing ``sees_all OR engagement_id = ANY(...)`` matters for
+speed: an OR is a filter evaluated on every row, while the single ``= ANY`` becomes an index
+condition, so RLS costs the scoped actors one small sub-select per query. The owner carries
+both policies, as one did before.
 
 The actor comes from transaction-local settings read through ``NULLIF(..., '')``: a pooled
 connection whose last transaction ended has no actor, and sees nothing, without an error.
@@ -14,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from failsafe.db.urls import APP_ROLE, SCHEMA
+from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE, OWNER_ROLE, SCHEMA
 
 ACTOR_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION {SCHEMA}.actor_role() RETURNS text
@@ -65,22 +74,30 @@ SEES_ALL = f"(SELECT {SCHEMA}.actor_sees_all())"
 _COMMANDS = ("select", "insert", "update", "delete")
 
 
-def policy_statements(table: str, predicate: str) -> list[str]:
-    """Enable and force RLS on ``table`` with one policy per statement kind for ``predicate``."""
+# The suffix of the policies that admit every row to actors that see all (see the module text).
+ALL_SUFFIX = "_all"
+
+
+def policy_statements(
+    table: str, predicate: str, *, roles: Sequence[str] = (), suffix: str = ""
+) -> list[str]:
+    """Enable and force RLS on ``table`` with one policy per statement kind for ``predicate``,
+    applying to ``roles`` (every role when empty)."""
     qualified = f"{SCHEMA}.{table}"
     statements = [
         f"ALTER TABLE {qualified} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {qualified} FORCE ROW LEVEL SECURITY",
     ]
+    to = f" TO {', '.join(roles)}" if roles else ""
     for command in _COMMANDS:
-        name = f"{table}_{command}"
+        name = f"{table}_{command}{suffix}"
         if command == "insert":
             clause = f"WITH CHECK {predicate}"
         elif command == "update":
             clause = f"USING {predicate} WITH CHECK {predicate}"
         else:
             clause = f"USING {predicate}"
-        statements.append(f"CREATE POLICY {name} ON {qualified} FOR {command.upper()} {clause}")
+        statements.append(f"CREATE POLICY {name} ON {qualified} FOR {command.upper()}{to} {clause}")
     return statements
 
 
@@ -103,20 +120,29 @@ VISIBLE_ENGAGEMENT_IDS = f"""(
 
 def engagement_scoped(table: str, column: str = "engagement_id") -> list[str]:
     """RLS for a table whose rows belong to an engagement: visible iff the engagement is."""
-    # ANY(ARRAY(...)) makes the visible set one InitPlan the planner can also use as an index
-    # condition, instead of a hashed sub-plan probed for every row.
-    predicate = f"({SEES_ALL} OR {column} = ANY (ARRAY{VISIBLE_ENGAGEMENT_IDS}))"
-    return policy_statements(table, predicate)
+    # ANY(ARRAY(...)) makes the visible set one InitPlan that the planner uses as an index
+    # condition (merged with the query's own engagement_id = $1), never a per-row filter.
+    scoped = f"({column} = ANY (ARRAY{VISIBLE_ENGAGEMENT_IDS}))"
+    statements = policy_statements(table, scoped, roles=(APP_ROLE, OWNER_ROLE))
+    # A pseudo-constant (no column in it): the planner turns it into a one-time filter.
+    statements += policy_statements(
+        table, f"({SEES_ALL})", roles=(APP_ALL_ROLE, OWNER_ROLE), suffix=ALL_SUFFIX
+    )[2:]
+    return statements
 
 
 def grant_app(
     table: str, privileges: Sequence[str] = ("SELECT", "INSERT", "UPDATE", "DELETE")
 ) -> str:
-    """Grant the app role exactly ``privileges`` on ``table`` (it owns nothing)."""
-    return f"GRANT {', '.join(privileges)} ON {SCHEMA}.{table} TO {APP_ROLE}"
+    """Grant both app roles exactly ``privileges`` on ``table`` (they own nothing)."""
+    return f"GRANT {', '.join(privileges)} ON {SCHEMA}.{table} TO {APP_ROLE}, {APP_ALL_ROLE}"
 
 
 def drop_policies(table: str) -> list[str]:
-    """Undo :func:`policy_statements` (used by downgrades)."""
+    """Undo :func:`policy_statements` and :func:`engagement_scoped` (used by downgrades)."""
     qualified = f"{SCHEMA}.{table}"
-    return [f"DROP POLICY IF EXISTS {table}_{command} ON {qualified}" for command in _COMMANDS]
+    return [
+        f"DROP POLICY IF EXISTS {table}_{command}{suffix} ON {qualified}"
+        for command in _COMMANDS
+        for suffix in ("", ALL_SUFFIX)
+    ]

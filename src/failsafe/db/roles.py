@@ -3,6 +3,10 @@
 ``failsafe_owner`` (NOLOGIN) owns every table, function and trigger; migrations run after
 ``SET ROLE failsafe_owner``. ``failsafe_app`` logs in for ``serve`` and ``worker``: it is not a
 superuser, has no BYPASSRLS, owns nothing and only holds the privileges the migrations grant.
+``failsafe_app_all`` (NOLOGIN) is the same again for actors that see every engagement (admins,
+unscoped jobs): the app switches to it per transaction, and the engagement-scoped tables give it
+a policy of its own, so the far more common scoped actors pay nothing for an "or sees all" arm.
+The app role is a NOINHERIT member of it: allowed to switch, never holding its policies.
 Its password is never written into SQL text: a SCRAM verifier is computed here and sent instead.
 """
 
@@ -17,7 +21,7 @@ import psycopg
 import structlog
 from psycopg import sql
 
-from failsafe.db.urls import APP_ROLE, OWNER_ROLE, SCHEMA
+from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE, OWNER_ROLE, SCHEMA
 
 log = structlog.get_logger(__name__)
 
@@ -67,6 +71,17 @@ def _create_roles(conn: psycopg.Connection) -> None:
                 "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"
             ).format(sql.Identifier(APP_ROLE))
         )
+    if not _role_exists(conn, APP_ALL_ROLE):
+        conn.execute(
+            sql.SQL(
+                "CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"
+            ).format(sql.Identifier(APP_ALL_ROLE))
+        )
+    conn.execute(
+        sql.SQL("GRANT {} TO {} WITH INHERIT FALSE, SET TRUE").format(
+            sql.Identifier(APP_ALL_ROLE), sql.Identifier(APP_ROLE)
+        )
+    )
     is_superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     row = is_superuser.fetchone()
     if row is not None and not row[0]:

@@ -14,6 +14,9 @@ from failsafe.settings import Settings
 SCHEMA = "failsafe"
 OWNER_ROLE = "failsafe_owner"
 APP_ROLE = "failsafe_app"
+# The role the app switches to (SET LOCAL ROLE) for actors that see every engagement: admins and
+# unscoped background jobs. Same privileges as the app role, its own RLS policies.
+APP_ALL_ROLE = "failsafe_app_all"
 EMBEDDED_DATABASE = "failsafe"
 
 

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.detections.model import Family, Severity
@@ -55,8 +55,8 @@ async def list_findings(
     limit = max(1, min(limit, MAX_LIMIT))
     if not scan_ids:
         return FindingsPage([], None)
-    clauses = ["f.scan_id = s.scan"]
-    params: dict[str, Any] = {"scans": list(scan_ids), "limit": limit + 1}
+    clauses: list[str] = []
+    params: dict[str, Any] = {"limit": limit + 1}
     for column in ("family", "severity", "status", "provider", "rule_id"):
         value = getattr(filters, column)
         if value is not None:
@@ -69,14 +69,8 @@ async def list_findings(
         rank, row_id = decode_cursor(cursor)
         clauses.append("(severity_rank, id) > (:rank, :row_id)")
         params.update(rank=rank, row_id=row_id)
-    # One ordered index range per scan (scan_id, severity_rank, id), merged: a plain
-    # "scan_id = ANY(...)" would read and sort every finding of the scans for each page.
-    statement = text(
-        f"SELECT {_COLUMNS} FROM unnest(CAST(:scans AS uuid[])) AS s(scan)"
-        f" CROSS JOIN LATERAL (SELECT {_COLUMNS} FROM findings f WHERE {' AND '.join(clauses)}"
-        " ORDER BY f.severity_rank, f.id LIMIT :limit) AS page"
-        " ORDER BY severity_rank, id LIMIT :limit"
-    ).bindparams(bindparam("scans", expanding=False))
+    statement = text(_page_of_scans(len(scan_ids), clauses))
+    params.update({f"scan_{index}": scan_id for index, scan_id in enumerate(scan_ids)})
     rows = (await session.execute(statement, params)).all()
     items = [_row(row) for row in rows[:limit]]
     next_cursor = None
@@ -84,6 +78,25 @@ async def list_findings(
         last = rows[limit - 1]
         next_cursor = encode_cursor(int(last.severity_rank), int(last.id))
     return FindingsPage(items, next_cursor)
+
+
+def _page_of_scans(scans: int, clauses: list[str]) -> str:
+    """One ordered index range per scan on (scan_id, severity_rank, id), merged.
+
+    Each scan is its own branch with its own parameter, so the planner sees the real scan id
+    and its real size: behind a join parameter it would assume an average scan, and for a big
+    one prefer combining the scan and RLS engagement indexes and sorting every finding.
+    """
+    branches = [
+        f"(SELECT {_COLUMNS} FROM findings"
+        f" WHERE {' AND '.join([f'scan_id = :scan_{index}', *clauses])}"
+        " ORDER BY severity_rank, id LIMIT :limit)"
+        for index in range(scans)
+    ]
+    return (
+        f"SELECT {_COLUMNS} FROM ({' UNION ALL '.join(branches)}) AS page"
+        " ORDER BY severity_rank, id LIMIT :limit"
+    )
 
 
 def _row(row: Any) -> StoredFinding:

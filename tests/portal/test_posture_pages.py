@@ -17,7 +17,7 @@ from failsafe.detections.engine import evaluate
 from failsafe.detections.metadata import load_rule_specs
 from failsafe.detections.model import Family
 from failsafe.detections.scores import posture_score
-from failsafe.inventory.model import EmailSignal
+from failsafe.inventory.model import AppUsage, EmailSignal, Grant
 from failsafe.reports.build import build_view
 from failsafe.reports.view import ReportView
 from failsafe.runtime import Runtime
@@ -135,6 +135,43 @@ async def test_accepting_a_finding_raises_the_score(
     assert expected != expected_score(small_inventory())
 
 
+async def test_a_partner_accepting_a_risk_sees_it_on_the_home_page_at_once(
+    runtime: Runtime,
+    world: World,
+    new_client: MakeClient,
+    clock: FakeClock,
+) -> None:
+    engagement = world.engagements["eng_a1"]
+    connection, _ = await add_scan(runtime, engagement)
+    await add_scan(
+        runtime, engagement, small_inventory(), connection_id=connection, after=timedelta(days=7)
+    )
+    partner = await signed_in(new_client, "partner_a.user", clock)
+    before = _row((await partner.get("/home")).text, "eng_a1")
+    score = expected_score(small_inventory())
+    assert f'<td class="num">{score}</td>' in before and ">1 / 3</a>" in before
+    assert "no change" in before
+
+    base = f"/engagements/{engagement}/findings"
+    listed = await partner.get(base, params={"severity": "critical"})
+    fingerprint = re.findall(r"/findings/([0-9a-f]{64})\"", listed.text)[0]
+    response = await partner.post(
+        f"{base}/{fingerprint}/accept",
+        data={"reason": "Break-glass", "expires": "2026-08-01", "csrf_token": csrf_of(listed.text)},
+    )
+    assert response.status_code == 303
+
+    outcomes = evaluate(small_inventory())
+    still_open = frozenset(
+        f.fingerprint for o in outcomes for f in o.findings if f.rule_id != "ID-001"
+    )
+    accepted = posture_score(outcomes, load_rule_specs(), open_fingerprints=still_open).overall
+    after = _row((await partner.get("/home")).text, "eng_a1")
+    assert f'<td class="num">{accepted}</td>' in after and ">0 / 3</a>" in after
+    # The acceptance holds in both scans of the tenant, so the trend shows no jump.
+    assert "no change" in after
+
+
 async def test_home_and_inventory_pages_show_scores_risk_and_waste(
     runtime: Runtime,
     world: World,
@@ -162,6 +199,25 @@ async def test_home_and_inventory_pages_show_scores_risk_and_waste(
     licences = (await partner.get(f"/engagements/{world.engagements['eng_a2']}/licences")).text
     assert "$252" in _row(licences, "SPE_E3")
     assert "$252" not in _row(licences, "AAD_PREMIUM_P2")
+
+
+async def test_an_apps_row_merges_every_source_of_one_app(
+    runtime: Runtime, world: World, new_client: MakeClient, clock: FakeClock
+) -> None:
+    inventory = small_inventory()
+    admin = "admin@contoso.example"
+    inventory.grants.append(Grant("app-1", "delegated", ("Files.Read", "Mail.Read"), False, admin))
+    inventory.app_usage.append(AppUsage("app-1", "Otter", admin, NOW, NOW, 4))
+    await add_scan(runtime, world.engagements["eng_a1"], inventory)
+    http = await signed_in(new_client, "client_a1.user", clock)
+
+    apps = (await http.get(f"/engagements/{world.engagements['eng_a1']}/apps")).text
+    otter = _row(apps, "Otter</a>")
+    # Two users over two grants and a sign-in; each scope once, however many grants hold it.
+    assert "<td>grant, sign-in</td>" in otter
+    assert '<td class="num">2</td>' in otter
+    assert "<td>Files.Read, Mail.Read</td>" in otter
+    assert '<span class="sev sev-high">High</span>' in otter
 
 
 async def test_vendor_mail_rows_take_their_vendors_risk(

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 
 from failsafe.detections.model import Family, Framework, RuleOutcome, RuleSpec, Severity
 
+# Iterating an enum class is slow next to a tuple; the portal sums weights for every row it shows.
+_FAMILIES = tuple(Family)
+
 WEIGHTS: dict[Severity, int] = {
     Severity.CRITICAL: 10,
     Severity.HIGH: 6,
@@ -62,19 +65,51 @@ def _score(kept: int, total: int) -> int | None:
     return max(0, min(100, round(100 * kept / total)))
 
 
-def posture_score(
+@dataclass(frozen=True)
+class Weights:
+    """Per family, the weight of the assessed rules and the part of it lost to open findings.
+
+    Everything a score depends on: weights of several scans (an engagement's tenants) simply add
+    up, and :meth:`score` turns any sum into family and overall scores. Stored per scan in
+    ``scan_summaries`` so the portal never re-reads findings to draw a score.
+    """
+
+    assessed: Mapping[Family, int]
+    lost: Mapping[Family, int]
+
+    @classmethod
+    def total(cls, parts: Iterable[Weights]) -> Weights:
+        """The sum of ``parts`` (zero weights when empty)."""
+        assessed: dict[Family, int] = dict.fromkeys(_FAMILIES, 0)
+        lost: dict[Family, int] = dict.fromkeys(_FAMILIES, 0)
+        for part in parts:
+            for family in _FAMILIES:
+                assessed[family] += part.assessed.get(family, 0)
+                lost[family] += part.lost.get(family, 0)
+        return cls(assessed, lost)
+
+    def score(self) -> PostureScore:
+        """Family and overall scores: the share of assessed weight kept, 0-100."""
+        assessed = {f: self.assessed.get(f, 0) for f in _FAMILIES}
+        lost = {f: self.lost.get(f, 0) for f in _FAMILIES}
+        families = {f: _score(assessed[f] - lost[f], assessed[f]) for f in _FAMILIES}
+        overall = _score(sum(assessed.values()) - sum(lost.values()), sum(assessed.values()))
+        return PostureScore(overall=overall, families=families)
+
+
+def rule_weights(
     outcomes: Iterable[RuleOutcome],
     specs: Mapping[str, RuleSpec],
     *,
     open_fingerprints: frozenset[str] | None = None,
-) -> PostureScore:
-    """Family and overall scores from one scan's outcomes.
+) -> Weights:
+    """Assessed and lost weight per family of one or more scans' outcomes.
 
     ``open_fingerprints``: when given, only findings still open count (accepted or resolved
     ones do not lower the score).
     """
-    totals: dict[Family, int] = dict.fromkeys(Family, 0)
-    lost: dict[Family, int] = dict.fromkeys(Family, 0)
+    totals: dict[Family, int] = dict.fromkeys(_FAMILIES, 0)
+    lost: dict[Family, int] = dict.fromkeys(_FAMILIES, 0)
     for outcome in outcomes:
         if outcome.status != "evaluated":
             continue
@@ -87,9 +122,21 @@ def posture_score(
         totals[spec.family] += weight
         if worst is not None:
             lost[spec.family] += weight
-    families = {f: _score(totals[f] - lost[f], totals[f]) for f in Family}
-    overall = _score(sum(totals.values()) - sum(lost.values()), sum(totals.values()))
-    return PostureScore(overall=overall, families=families)
+    return Weights(totals, lost)
+
+
+def posture_score(
+    outcomes: Iterable[RuleOutcome],
+    specs: Mapping[str, RuleSpec],
+    *,
+    open_fingerprints: frozenset[str] | None = None,
+) -> PostureScore:
+    """Family and overall scores from one scan's outcomes.
+
+    ``open_fingerprints``: when given, only findings still open count (accepted or resolved
+    ones do not lower the score).
+    """
+    return rule_weights(outcomes, specs, open_fingerprints=open_fingerprints).score()
 
 
 def framework_results(

@@ -17,7 +17,7 @@ from failsafe.charts.palette import FAMILY_LABELS
 from failsafe.connections.service import list_connections
 from failsafe.detections.model import Severity
 from failsafe.portal.pages import page_router
-from failsafe.portal.posture_query import OpenFindings, changes, engagement_posture, open_findings
+from failsafe.portal.posture_query import changes, engagement_posture
 from failsafe.portal.templating import render
 from failsafe.scans.latest import COMPLETE_STATUSES
 from failsafe.scans.service import list_scans
@@ -39,7 +39,7 @@ async def overview(
     if complete and live and engagement.status == "active" and complete[0].finished_at:
         next_scan = complete[0].finished_at + timedelta(days=engagement.scan_interval_days)
     posture = await engagement_posture(session, engagement.id)
-    found = (await open_findings(session, posture.scan_ids)).get(engagement.id, OpenFindings())
+    found = posture.found
     score = posture.score
     families = [(FAMILY_LABELS[f], value) for f, value in score.families.items()] if score else []
     return render(

@@ -19,7 +19,7 @@ from failsafe.errors import Conflict, Forbidden, ValidationFailed
 from failsafe.portal.forms import see_other
 from failsafe.portal.home_query import SORT_COLUMNS, engagement_rows
 from failsafe.portal.pages import page_router
-from failsafe.portal.posture_query import open_findings, postures
+from failsafe.portal.posture_query import postures
 from failsafe.portal.templating import render
 from failsafe.web.context import auth_context, client_ip
 from failsafe.web.deps import CurrentActor, DbSession, VisibleEngagement
@@ -45,7 +45,6 @@ async def home(
     rows = await engagement_rows(session, sort=sort, descending=descending)
     # Two scans per tenant are enough for the score and its change since the scan before.
     posture = await postures(session, [row.id for row in rows], depth=2)
-    scan_ids = [scan_id for p in posture.values() for scan_id in p.scan_ids]
     clients = []
     if actor.role is Role.PARTNER:
         clients = [
@@ -60,7 +59,7 @@ async def home(
         "partner/home.html",
         rows=rows,
         posture=posture,
-        found=await open_findings(session, scan_ids),
+        found={engagement: p.found for engagement, p in posture.items()},
         sort=sort,
         order="desc" if descending else "asc",
         clients=clients,

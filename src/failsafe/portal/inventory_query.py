@@ -89,10 +89,10 @@ _APPS = (
 )
 SELECT key, min(name) AS name, array_agg(DISTINCT how) AS how,
        count(DISTINCT user_email) AS users, min(first_seen) AS first_seen,
-       max(last_seen) AS last_seen,
-       (SELECT array_agg(DISTINCT s) FROM found f2, unnest(f2.scopes) s WHERE f2.key = f.key)
+       max(last_seen) AS last_seen, array_agg(DISTINCT scope) FILTER (WHERE scope IS NOT NULL)
            AS scopes
-FROM found f
+-- One row per scope (one for a row without any): every aggregate here ignores repeats.
+FROM found f LEFT JOIN LATERAL unnest(f.scopes) AS scope ON true
 WHERE (CAST(:key AS text) IS NULL OR key = CAST(:key AS text))
 GROUP BY key
 ORDER BY users DESC, name

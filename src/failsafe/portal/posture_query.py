@@ -2,17 +2,17 @@
 
 An engagement may have several tenants. Its current state is the newest complete scan of each
 connection (the scans the inventory pages read too), and its score is the report's formula over
-all of them at once (:func:`failsafe.reports.posture.combined`): with one tenant it is exactly
-the number that tenant's report prints. The trend is that score after each complete scan, so a
-second tenant joining shows as one step rather than as two interleaved lines.
+all of them at once (their rule weights summed, as :func:`failsafe.reports.posture.combined`
+does): with one tenant it is exactly the number that tenant's report prints. The trend is that
+score after each complete scan, so a second tenant joining shows as one step rather than as two
+interleaved lines.
 
-Every read is set-based (a handful of statements for any number of engagements) and runs under
-the actor's RLS; callers pass engagement ids they already loaded through RLS.
-
-Limitation: scores are not stored; each trend point re-reads its scan's open findings (one
-GROUP BY per scan). That is a few milliseconds for an SMB tenant but about 60 ms per point at
-100,000 findings a scan; storing each scan's rule outcomes when its findings are persisted
-would make a point one row.
+Scores, open counts and waste come from each scan's stored summary
+(:mod:`failsafe.scans.summaries`): the rule weights the report's formula reads, kept per scan
+so several tenants' weights add up to the engagement's score. A trend point is one row however
+many findings the scan holds. Every read is set-based (a handful of statements for any number
+of engagements) and runs under the actor's RLS; callers pass engagement ids they already loaded
+through RLS.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.charts.trend import MAX_POINTS
-from failsafe.detections.metadata import load_rule_specs
 from failsafe.detections.model import Severity
-from failsafe.detections.scores import PostureScore
-from failsafe.reports import posture
+from failsafe.detections.scores import PostureScore, Weights
+from failsafe.scans import summaries
+from failsafe.scans.summaries import ScanSummary
 
 _HISTORY = text(
     "SELECT id, engagement_id, connection_id, finished_at FROM ("
@@ -40,9 +40,15 @@ _HISTORY = text(
     " AND s.status IN ('succeeded', 'partial')"
     ") t WHERE n <= :depth ORDER BY queued_at, id"
 )
-_OPEN = text(
-    "SELECT engagement_id, severity, count(*) AS n, sum(monthly_cost) AS cost FROM findings"
-    " WHERE scan_id = ANY(:scans) AND status = 'open' GROUP BY engagement_id, severity"
+# The history with each scan's stored summary, in one statement (the home page reads 400 rows).
+_HISTORY_SUMMARIES = text(
+    f"SELECT t.id, t.engagement_id, t.connection_id, t.finished_at, {summaries.COLUMNS} FROM ("
+    " SELECT s.id, s.engagement_id, s.connection_id, s.finished_at, s.queued_at,"
+    " row_number() OVER (PARTITION BY s.connection_id ORDER BY s.queued_at DESC) AS n"
+    " FROM scans s WHERE s.engagement_id = ANY(:engagements)"
+    " AND s.status IN ('succeeded', 'partial')"
+    ") t LEFT JOIN scan_summaries ss ON ss.scan_id = t.id"
+    " WHERE t.n <= :depth ORDER BY t.queued_at, t.id"
 )
 _CHANGES = text(
     "SELECT count(*) FILTER (WHERE change = 'new') AS new,"
@@ -67,12 +73,24 @@ class CurrentScan:
 
 
 @dataclass(frozen=True, slots=True)
+class OpenFindings:
+    """Open findings of an engagement's current scans."""
+
+    by_severity: dict[Severity, int] = field(default_factory=dict)
+    monthly_waste: float = 0.0  # licence findings' list-price cost per month
+
+    def count(self, severity: Severity) -> int:
+        return self.by_severity.get(severity, 0)
+
+
+@dataclass(frozen=True, slots=True)
 class Posture:
     """One engagement's posture from its current scans."""
 
     current: list[CurrentScan] = field(default_factory=list)
     score: PostureScore | None = None  # None until a complete scan with an inventory exists
     trend: list[tuple[datetime, int]] = field(default_factory=list)  # oldest first
+    found: OpenFindings = field(default_factory=OpenFindings)  # open in the current scans
 
     @property
     def scan_ids(self) -> list[uuid.UUID]:
@@ -84,17 +102,6 @@ class Posture:
         if len(self.trend) < 2:
             return None
         return self.trend[-1][1] - self.trend[-2][1]
-
-
-@dataclass(frozen=True, slots=True)
-class OpenFindings:
-    """Open findings of an engagement's current scans."""
-
-    by_severity: dict[Severity, int] = field(default_factory=dict)
-    monthly_waste: float = 0.0  # licence findings' list-price cost per month
-
-    def count(self, severity: Severity) -> int:
-        return self.by_severity.get(severity, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +120,13 @@ async def postures(
     if not engagement_ids:
         return {}
     rows = (
-        await session.execute(_HISTORY, {"engagements": list(engagement_ids), "depth": depth})
+        await session.execute(
+            _HISTORY_SUMMARIES, {"engagements": list(engagement_ids), "depth": depth}
+        )
     ).all()
-    specs = load_rule_specs()
-    outcomes = await posture.scan_outcomes(session, [row.id for row in rows], specs)
+    stored = await summaries.complete_summaries(
+        session, {row.id: summaries.stored_summary(row, row.id, row.engagement_id) for row in rows}
+    )
     by_engagement: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, datetime | None]]] = (
         defaultdict(list)
     )
@@ -127,22 +137,51 @@ async def postures(
     for engagement_id, scans in by_engagement.items():
         latest: dict[uuid.UUID, CurrentScan] = {}
         trend: list[tuple[datetime, int]] = []
+        score: PostureScore | None = None
         for scan_id, connection_id, finished_at in scans:  # oldest first
             before = latest.get(connection_id)
             latest[connection_id] = CurrentScan(
                 scan_id, connection_id, finished_at, before.id if before else None
             )
-            state = [outcomes[s.id] for s in latest.values() if s.id in outcomes]
-            overall = posture.combined(state, specs).overall if state else None
-            if overall is not None and finished_at is not None:
-                trend.append((finished_at, overall))
-        state = [outcomes[s.id] for s in latest.values() if s.id in outcomes]
+            score = _combined(stored, latest.values())
+            if score is not None and score.overall is not None and finished_at is not None:
+                trend.append((finished_at, score.overall))
         result[engagement_id] = Posture(
             current=list(latest.values()),
-            score=posture.combined(state, specs) if state else None,
+            score=score,  # the last step's: the engagement's current scans
             trend=trend[-MAX_POINTS:],
+            found=_open(stored, latest.values()),
         )
     return result
+
+
+def _combined(
+    stored: dict[uuid.UUID, ScanSummary], current: Collection[CurrentScan]
+) -> PostureScore | None:
+    """The report's formula over the current scans: their rule weights add up.
+
+    None when no current scan has a stored inventory (nothing says which rules could run).
+    """
+    weights = [
+        summary.weights
+        for scan in current
+        if (summary := stored.get(scan.id)) is not None and summary.weights is not None
+    ]
+    return Weights.total(weights).score() if weights else None
+
+
+def _open(stored: dict[uuid.UUID, ScanSummary], current: Collection[CurrentScan]) -> OpenFindings:
+    """Open findings of the current scans: counts by severity and waste, summed."""
+    counts: dict[Severity, int] = {}
+    waste = 0.0
+    for scan in current:
+        summary = stored.get(scan.id)
+        if summary is None:
+            continue
+        for severity, n in summary.open_counts.items():
+            counts[severity] = counts.get(severity, 0) + n
+        waste += summary.monthly_waste
+    return OpenFindings(counts, round(waste, 2))
 
 
 async def engagement_posture(session: AsyncSession, engagement_id: uuid.UUID) -> Posture:
@@ -154,20 +193,6 @@ async def current_scans(session: AsyncSession, engagement_id: uuid.UUID) -> list
     """The newest complete scan of each of the engagement's connections."""
     rows = await session.execute(_HISTORY, {"engagements": [engagement_id], "depth": 1})
     return [CurrentScan(row.id, row.connection_id, row.finished_at, None) for row in rows]
-
-
-async def open_findings(
-    session: AsyncSession, scan_ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, OpenFindings]:
-    """Open findings per engagement of ``scan_ids`` (current scans): counts and waste."""
-    if not scan_ids:
-        return {}
-    counts: dict[uuid.UUID, dict[Severity, int]] = defaultdict(dict)
-    waste: dict[uuid.UUID, float] = defaultdict(float)
-    for row in await session.execute(_OPEN, {"scans": list(scan_ids)}):
-        counts[row.engagement_id][Severity(row.severity)] = int(row.n)
-        waste[row.engagement_id] += float(row.cost or 0)
-    return {e: OpenFindings(counts[e], round(waste[e], 2)) for e in counts}
 
 
 async def changes(session: AsyncSession, current: Sequence[CurrentScan]) -> Changes | None:

@@ -18,6 +18,7 @@ from failsafe.runtime import Runtime
 from failsafe.web import health
 from failsafe.web.api import router as api_router
 from failsafe.web.errors import install_error_handlers
+from failsafe.web.heap import freeze_startup_heap
 from failsafe.web.middleware import SecurityMiddleware
 
 # Every router of the web process, one per line (the portal adds its own here).
@@ -50,6 +51,7 @@ def create_app(runtime: Runtime, *, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        freeze_startup_heap()
         yield
         await runtime.database.dispose()
 

@@ -1,4 +1,5 @@
-"""Write one scan's findings (COPY through a staging table) with new/unchanged status."""
+"""Write one scan's findings (COPY through a staging table) with new/unchanged status, and the
+scan's summary (score weights, open counts, waste) in the same transaction."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from failsafe.detections.store.reviews import review_states
 from failsafe.detections.store.schemas import PersistResult
 from failsafe.errors import NotFound
 from failsafe.scans.persistence import driver_connection
+from failsafe.scans.summaries import refresh_summaries
 
 log = structlog.get_logger(__name__)
 
@@ -56,10 +58,12 @@ async def persist_findings(
     now: datetime | None = None,
     specs: Mapping[str, RuleSpec] | None = None,
 ) -> PersistResult:
-    """Replace the scan's findings and mark each new or unchanged against the previous scan.
+    """Replace the scan's findings and mark each new or unchanged against the previous scan,
+    then (re)write the scan's summary from them.
 
-    Idempotent: a retried scan deletes what an earlier attempt wrote. Only flushes; the
-    caller's transaction commits.
+    The summary reads the scan's stored sections, so the inventory is persisted first (the
+    scan runner does). Idempotent: a retried scan deletes what an earlier attempt wrote. Only
+    flushes; the caller's transaction commits.
     """
     now = now or datetime.now(UTC)
     specs = specs or load_rule_specs()
@@ -97,6 +101,7 @@ async def persist_findings(
             )
         )  # fmt: skip
     written = await _copy(session, rows_out)
+    await refresh_summaries(session, [scan_id], specs)
     result = PersistResult(
         scan_id=scan_id,
         previous_scan_id=previous_id,

@@ -1,4 +1,9 @@
-"""Accept (with reason and expiry) or resolve a finding; every decision is audit-logged."""
+"""Accept (with reason and expiry) or resolve a finding; every decision is audit-logged.
+
+A decision applies to the fingerprint in every stored scan of the engagement, and the summaries
+of those scans (score, open counts, waste) are recomputed in the same transaction, so the
+engagements home and the overview reflect it at once.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from failsafe.audit.service import record
 from failsafe.db.actor import Actor, UserActor
 from failsafe.detections.store.schemas import FindingStatus
 from failsafe.errors import NotFound, ValidationFailed
+from failsafe.scans.summaries import refresh_summaries
 
 MAX_ACCEPT = timedelta(days=366)
 
@@ -30,7 +36,7 @@ _INSERT = text(
 )
 _STATUS = text(
     "UPDATE findings SET status = :status"
-    " WHERE engagement_id = :engagement AND fingerprint = :fingerprint"
+    " WHERE engagement_id = :engagement AND fingerprint = :fingerprint RETURNING scan_id"
 )
 
 
@@ -80,9 +86,10 @@ async def _review(
             "actor": actor.label,
         },
     )
-    await session.execute(
+    changed = await session.execute(
         _STATUS, {"status": status, "engagement": engagement_id, "fingerprint": fingerprint}
     )
+    await refresh_summaries(session, {row.scan_id for row in changed})
     await record(
         session,
         actor,

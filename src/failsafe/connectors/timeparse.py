@@ -13,14 +13,20 @@ def parse_time(value: object) -> datetime | None:
     """An ISO-8601 / RFC 3339 string as aware UTC, or None for missing and "never" values."""
     if not isinstance(value, str) or not value:
         return None
-    text = _FRACTION.sub(r".\1", value.strip()).replace("Z", "+00:00")
     try:
-        parsed = datetime.fromisoformat(text)
+        # Python 3.11 reads "Z" and 7-digit fractions itself; this runs once per message and
+        # sign-in, so the regex clean-up below is only the fallback for odd spellings.
+        parsed = datetime.fromisoformat(value)
     except ValueError:
-        return None
+        text = _FRACTION.sub(r".\1", value.strip()).replace("Z", "+00:00")
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
+    elif parsed.tzinfo is not UTC:
+        parsed = parsed.astimezone(UTC)
     return None if parsed.year in _NEVER_YEARS else parsed
 
 

@@ -68,7 +68,9 @@ def person(spec: TenantSpec, provider: Provider, index: int) -> Person:
     return _person(spec, provider, index)
 
 
-@lru_cache(maxsize=8192)
+# Large enough for every person of a 50,000-user tenant on both providers: mailboxes draw their
+# colleagues at random, and regenerating people was the simulator's largest cost per $batch.
+@lru_cache(maxsize=131_072)
 def _person(spec: TenantSpec, provider: Provider, index: int) -> Person:
     if not 0 <= index < spec.users:
         raise IndexError(index)

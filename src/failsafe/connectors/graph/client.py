@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from failsafe.connectors.errors import UnexpectedResponse
-from failsafe.connectors.http import TenantHttp, TokenSource, decode_json, require_json
+from failsafe.connectors.http import TenantHttp, TokenSource
 
 BATCH_LIMIT = 20  # Graph accepts at most 20 requests per $batch
 
@@ -70,15 +70,14 @@ class GraphClient:
         """Send up to 20 ``(id, relative url)`` GETs as one ``$batch``."""
         assert 0 < len(requests) <= BATCH_LIMIT
         body = {"requests": [{"id": rid, "method": "GET", "url": url} for rid, url in requests]}
-        response = await self.http.send(
+        payload = await self.http.send_json(
             "POST",
             self.url("/$batch"),
             auth=self.token,
             content=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
-            accept=require_json,
         )
-        return [_reply(item) for item in decode_json(response).get("responses", [])]
+        return [_reply(item) for item in payload.get("responses", [])]
 
 
 def _values(payload: dict[str, Any], path: str) -> list[dict[str, Any]]:

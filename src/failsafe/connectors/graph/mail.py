@@ -8,16 +8,18 @@ bodies and previews are never requested and would be dropped if a server sent th
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from failsafe.connectors.graph.client import BatchReply, GraphClient
 from failsafe.connectors.graph.pump import BatchJob, BatchPump
 from failsafe.connectors.timeparse import iso_z, parse_time
 from failsafe.inventory.builder import InventoryBuilder
-from failsafe.inventory.email import classify_sender
+from failsafe.inventory.email import SenderClass, classify_sender
 
 MAIL_SELECT = "from,receivedDateTime"
 MAIL_PAGE = "1000"  # the largest $top /messages allows
+SENDER_CACHE = 65_536  # distinct senders remembered; bounded so memory stays flat
 
 
 def first_page_url(user_id: str, since: datetime, until: datetime) -> str:
@@ -43,6 +45,9 @@ class MailReader:
         self.mailboxes = 0
         self.skipped = 0
         self.pump = BatchPump(graph, self._on_page, on_missing=self._on_missing, workers=workers)
+        # Mailboxes share their senders (colleagues, the same vendors), so each address is
+        # classified once; the cache is per reader because the verdict depends on the domains.
+        self._classify = lru_cache(maxsize=SENDER_CACHE)(self._classify_sender)
 
     async def feed(self, mailboxes: list[tuple[str, str]]) -> None:
         """Queue the first page of each (user id, email) mailbox."""
@@ -55,6 +60,7 @@ class MailReader:
     async def run(self) -> int:
         """Drain the pump; the tenant's verified domains are known by now."""
         self._domains = frozenset(self._builder.tenant.domains)
+        self._classify.cache_clear()
         await self.pump.run()
         return self.mailboxes
 
@@ -69,9 +75,12 @@ class MailReader:
         if at is None or not sender or not self._since <= at < self._until:
             return
         self._builder.email.messages_seen += 1
-        sender_class = classify_sender(str(sender), self._domains)
+        sender_class = self._classify(str(sender))
         if sender_class is not None:
             self._builder.email.add(sender_class.vendor_domain, user, sender_class.kind, at)
+
+    def _classify_sender(self, sender: str) -> SenderClass | None:
+        return classify_sender(sender, self._domains)
 
     def _on_missing(self, user: str, reply: BatchReply) -> None:
         # A user without an Exchange mailbox (no licence) answers 404; nothing to read there.

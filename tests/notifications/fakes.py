@@ -25,6 +25,13 @@ class FakeProvider:
     calls: int = 0
 
 
+async def _never_in_time() -> Response:
+    """Answer long after any client timeout, and accept nothing: a late handler that recorded
+    the message would count a send the client saw fail (and would race the test's asserts)."""
+    await asyncio.sleep(5)
+    return JSONResponse({"Message": "gateway timeout"}, status_code=504)
+
+
 def postmark_app(fake: FakeProvider) -> Starlette:
     async def email(request: Request) -> Response:
         fake.calls += 1
@@ -33,7 +40,7 @@ def postmark_app(fake: FakeProvider) -> Starlette:
         if fake.mode == "5xx":
             return JSONResponse({"Message": "down"}, status_code=503)
         if fake.mode == "timeout":
-            await asyncio.sleep(5)
+            return await _never_in_time()
         body = await request.json()
         fake.accepted.append(body)
         return JSONResponse({"ErrorCode": 0, "Message": "OK", "MessageID": str(uuid.uuid4())})
@@ -49,7 +56,7 @@ def sendgrid_app(fake: FakeProvider) -> Starlette:
         if fake.mode == "5xx":
             return JSONResponse({"errors": []}, status_code=500)
         if fake.mode == "timeout":
-            await asyncio.sleep(5)
+            return await _never_in_time()
         fake.accepted.append(await request.json())
         return Response(status_code=202, headers={"X-Message-Id": uuid.uuid4().hex})
 

@@ -15,6 +15,12 @@ speed: an OR is a filter evaluated on every row, while the single ``= ANY`` beco
 condition, so RLS costs the scoped actors one small sub-select per query. The owner carries
 both policies, as one did before.
 
+The planner cannot know how many engagements are visible and assumes a handful, so on a large
+table an index that leads with ``engagement_id`` invites it to read all of a big partner's rows
+through that index rather than the query's own (a scan's findings, say). Large tables keep
+their ``engagement_id`` out of index leads (findings: migration 0011); there the visible-set
+test is a filter on the rows the query's index returns.
+
 The actor comes from transaction-local settings read through ``NULLIF(..., '')``: a pooled
 connection whose last transaction ended has no actor, and sees nothing, without an error.
 """

@@ -9,7 +9,7 @@ page's ``VisibleEngagement``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,9 +45,10 @@ _TENANTS = text(
     "SELECT s.id, coalesce(nullif(c.display_name, ''), c.tenant_ref) AS tenant"
     " FROM scans s JOIN connections c ON c.id = s.connection_id WHERE s.id = ANY(:scans)"
 )
-# The worst open finding naming each key, as its subject or among its evidence's apps: the first
-# row per key in (severity, id) order. Keyed in SQL, so the page reads one row per key, however
-# many findings name it.
+# The worst open finding naming each of :keys, as its subject or among its evidence's apps: the
+# first row per key in (severity, id) order, so the page reads one row per key it shows. The
+# keys are joined (hashed), not compared with "= ANY": a prepared statement's generic plan would
+# test every row against every key in turn.
 _APP_FINDINGS = text(
     "SELECT DISTINCT ON (key) key, severity_rank, id, fingerprint FROM ("
     " SELECT subject AS key, severity_rank, id, fingerprint FROM findings"
@@ -59,7 +60,8 @@ _APP_FINDINGS = text(
     " WHEN 'array' THEN evidence -> 'apps' ELSE '[]' END) AS app(key)"
     " WHERE scan_id = ANY(:scans) AND status = 'open'"
     " AND family IN ('shadow_it', 'app_permissions') AND subject <> 'tenant'"
-    ") named ORDER BY key, severity_rank, id"
+    ") named JOIN (SELECT DISTINCT unnest(CAST(:keys AS text[])) AS key) wanted USING (key)"
+    " ORDER BY key, severity_rank, id"
 )
 _WASTE = text(
     "SELECT subject, sum(monthly_cost) AS cost FROM findings"
@@ -144,22 +146,23 @@ def controls_of(spec: RuleSpec | None) -> list[tuple[str, list[tuple[str, str, s
     ]
 
 
-async def app_risks(session: AsyncSession, scan_ids: Sequence[uuid.UUID]) -> dict[str, Risk]:
-    """The worst open finding per app key, vendor subject and catalog vendor domain.
+async def app_risks(
+    session: AsyncSession, scan_ids: Sequence[uuid.UUID], keys: Iterable[str]
+) -> dict[str, Risk]:
+    """The worst open finding that can mark the apps-page rows ``keys`` (see :func:`risk_of`).
 
-    Keys are what the apps page keys its rows by: app ids (app-permission findings are about
-    an app; vendor findings list their apps), vendor subjects (an unknown vendor's domain) and
-    the domains the catalog lists for a vendor (email rows are keyed by sender domain).
+    Rows are keyed by app id (app-permission findings are about an app; vendor findings list
+    their apps), by an unknown vendor's domain (the finding's subject) and by sender domain
+    (a catalog vendor's finding marks every domain the catalog lists for it). Only what can
+    mark one of ``keys`` is read, so the page costs the same however many findings exist.
     """
-    if not scan_ids:
+    wanted = _risk_keys(keys)
+    if not scan_ids or not wanted:
         return {}
-    # Limitation: this reads the worst finding of every key the scans name, not only of the
-    # keys on the page; with tens of thousands of distinct subjects (benchmarks.portal --pages
-    # apps) the page takes about a second. Asking only for the page's keys, their parent
-    # domains and the catalog vendors owning those domains would bound it by the page.
     severities = list(Severity)
+    params = {"scans": list(scan_ids), "keys": wanted}
     rows = sorted(  # worst first, for the vendor domains below
-        (await session.execute(_APP_FINDINGS, {"scans": list(scan_ids)})).all(),
+        (await session.execute(_APP_FINDINGS, params)).all(),
         key=lambda row: (row.severity_rank, row.id),
     )
     risks = {row.key: Risk(severities[row.severity_rank], row.fingerprint) for row in rows}
@@ -171,13 +174,31 @@ async def app_risks(session: AsyncSession, scan_ids: Sequence[uuid.UUID]) -> dic
     return risks
 
 
-def risk_of(key: str, risks: Mapping[str, Risk]) -> Risk | None:
-    """The risk of one apps-page row: by its key, else by a parent domain of it."""
+def _risk_keys(keys: Iterable[str]) -> list[str]:
+    """Each row key, the parent domains :func:`risk_of` tries, and the catalog vendors owning
+    any of those (a vendor's findings have its id as subject)."""
+    wanted: set[str] = set()
+    for key in keys:
+        wanted.add(key)
+        wanted.update(_host_and_parents(key))
+    vendors = load_catalogs().vendors
+    owners = {vendor.id for host in wanted if (vendor := vendors.by_domain(host)) is not None}
+    return sorted(wanted | owners)
+
+
+def _host_and_parents(key: str) -> Iterator[str]:
+    """mail.notion.so -> mail.notion.so, notion.so (never the bare top-level "so")."""
     host = key.lower()
     while "." in host:
+        yield host
+        host = host.partition(".")[2]
+
+
+def risk_of(key: str, risks: Mapping[str, Risk]) -> Risk | None:
+    """The risk of one apps-page row: by its host or a parent domain of it, else by its key."""
+    for host in _host_and_parents(key):
         if host in risks:
             return risks[host]
-        host = host.partition(".")[2]  # mail.notion.so -> notion.so -> (stop at "so")
     return risks.get(key)
 
 

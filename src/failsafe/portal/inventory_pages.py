@@ -44,7 +44,7 @@ async def apps(request: Request, engagement: VisibleEngagement, session: DbSessi
     """Every app found by grant, sign-in or email, most users first, with its risk."""
     found = await q.apps(session, engagement.id)
     scans = [scan.id for scan in await current_scans(session, engagement.id)]
-    risks = await fq.app_risks(session, scans)
+    risks = await fq.app_risks(session, scans, [app.key for app in found])
     return render(
         request,
         "engagement/apps.html",

@@ -74,31 +74,52 @@ _APPS = (
     + """
 , found AS (
     SELECT coalesce(a.display_name, g.app_id) AS name, g.app_id AS key, 'grant' AS how,
-           g.user_email, g.granted_at AS first_seen, g.granted_at AS last_seen, g.scopes
+           g.user_email, g.granted_at AS first_seen, g.granted_at AS last_seen
     FROM inventory_grants g
     LEFT JOIN inventory_apps a ON a.scan_id = g.scan_id AND a.app_id = g.app_id
     WHERE g.scan_id IN (SELECT id FROM latest)
     UNION ALL
     SELECT u.app_name, coalesce(u.app_id, u.app_name), 'sign-in', u.user_email,
-           u.first_seen, u.last_seen, ARRAY[]::text[]
+           u.first_seen, u.last_seen
     FROM inventory_app_usage u WHERE u.scan_id IN (SELECT id FROM latest)
     UNION ALL
-    SELECT e.vendor_domain, e.vendor_domain, 'email', e.user_email, e.first_seen,
-           e.last_seen, ARRAY[]::text[]
+    SELECT e.vendor_domain, e.vendor_domain, 'email', e.user_email, e.first_seen, e.last_seen
     FROM inventory_email_signals e WHERE e.scan_id IN (SELECT id FROM latest)
 )
-SELECT key, min(name) AS name, array_agg(DISTINCT how) AS how,
-       count(DISTINCT user_email) AS users, min(first_seen) AS first_seen,
-       max(last_seen) AS last_seen, array_agg(DISTINCT scope) FILTER (WHERE scope IS NOT NULL)
-           AS scopes
--- One row per scope (one for a row without any): every aggregate here ignores repeats.
-FROM found f LEFT JOIN LATERAL unnest(f.scopes) AS scope ON true
-WHERE (CAST(:key AS text) IS NULL OR key = CAST(:key AS text))
-GROUP BY key
-ORDER BY users DESC, name
+-- Per (app, user) first, then per app: both steps hash, where count(DISTINCT ...) per app
+-- would sort every row. Scopes come from grants alone (keyed by app id), gathered on the side
+-- the same way, so ``found`` is read once and never materialised.
+, per_user AS (
+    SELECT key, user_email, min(name) AS name, bool_or(how = 'email') AS by_email,
+           bool_or(how = 'grant') AS by_grant, bool_or(how = 'sign-in') AS by_sign_in,
+           min(first_seen) AS first_seen, max(last_seen) AS last_seen
+    FROM found {key_filter}
+    GROUP BY key, user_email
+), per_app AS (
+    SELECT key, min(name) AS name,
+           array_remove(ARRAY[CASE WHEN bool_or(by_email) THEN 'email' END,
+                              CASE WHEN bool_or(by_grant) THEN 'grant' END,
+                              CASE WHEN bool_or(by_sign_in) THEN 'sign-in' END], NULL) AS how,
+           count(user_email) AS users, min(first_seen) AS first_seen,
+           max(last_seen) AS last_seen
+    FROM per_user GROUP BY key
+), grant_scopes AS (
+    SELECT DISTINCT g.app_id AS key, scope
+    FROM inventory_grants g, unnest(g.scopes) AS scope
+    WHERE g.scan_id IN (SELECT id FROM latest) {grant_filter}
+), scopes AS (
+    SELECT key, array_agg(scope ORDER BY scope) AS scopes FROM grant_scopes GROUP BY key
+)
+SELECT a.key, a.name, a.how, a.users, a.first_seen, a.last_seen, s.scopes
+FROM per_app a LEFT JOIN scopes s ON s.key = a.key
+ORDER BY a.users DESC, a.name
 LIMIT :limit
 """
 )
+# The whole list, and one app's row: two statements rather than "(:key IS NULL OR key = :key)",
+# which a prepared statement's generic plan estimates as selective for the list too.
+_APPS_ALL = _APPS.format(key_filter="", grant_filter="")
+_APPS_ONE = _APPS.format(key_filter="WHERE key = :key", grant_filter="AND g.app_id = :key")
 
 _APP_USERS = (
     _LATEST
@@ -162,7 +183,9 @@ async def apps(
     session: AsyncSession, engagement_id: uuid.UUID, *, key: str | None = None, limit: int = 500
 ) -> list[Any]:
     """Discovered apps with how each was found, users, first/last seen and scopes."""
-    return await _rows(session, _APPS, engagement_id=engagement_id, key=key, limit=limit)
+    if key is None:
+        return await _rows(session, _APPS_ALL, engagement_id=engagement_id, limit=limit)
+    return await _rows(session, _APPS_ONE, engagement_id=engagement_id, key=key, limit=limit)
 
 
 async def app_users(session: AsyncSession, engagement_id: uuid.UUID, key: str) -> list[str]:

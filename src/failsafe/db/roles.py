@@ -22,8 +22,11 @@ import structlog
 from psycopg import sql
 
 from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE, OWNER_ROLE, SCHEMA
+from failsafe.errors import ConfigurationError
 
 log = structlog.get_logger(__name__)
+
+MIN_SERVER_VERSION = 160000  # as psycopg's ConnectionInfo.server_version reports it
 
 _SCRAM_ITERATIONS = 4096
 _BOOTSTRAP_LOCK = 7_201_446_001
@@ -46,6 +49,7 @@ def scram_verifier(password: str, *, salt: bytes | None = None) -> str:
 def bootstrap_roles(bootstrap_url: str, app_password: str | None) -> None:
     """Create the roles and the schema if missing; idempotent and safe to run concurrently."""
     with psycopg.connect(bootstrap_url, autocommit=True) as conn:
+        _require_server_version(conn)
         conn.execute("SELECT pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))
         try:
             _create_roles(conn)
@@ -55,6 +59,15 @@ def bootstrap_roles(bootstrap_url: str, app_password: str | None) -> None:
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_BOOTSTRAP_LOCK,))
     log.info("db.roles_ready", owner=OWNER_ROLE, app=APP_ROLE)
+
+
+def _require_server_version(conn: psycopg.Connection) -> None:
+    # GRANT ... WITH INHERIT FALSE, SET TRUE (the sees-all role's membership) is PostgreSQL 16+.
+    if conn.info.server_version < MIN_SERVER_VERSION:
+        found = f"{conn.info.server_version // 10000}"
+        raise ConfigurationError(
+            f"FailSafe needs PostgreSQL 16 or later; the server at DATABASE_URL is {found}"
+        )
 
 
 def _role_exists(conn: psycopg.Connection, name: str) -> bool:

@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     # vendors the cache lacks; the rest stay unclassified until a later scan.
     anthropic_budget_seconds: float = Field(default=60.0, gt=0)
     anthropic_max_requests: int = Field(default=50, ge=0, le=1000)
+    # Cached vendor labels older than this are asked again by the next scan that meets them.
+    enrichment_max_age_days: int = Field(default=180, ge=1, le=3650)
 
     # Email
     email_backend: Literal["console", "file", "smtp", "postmark", "sendgrid"] = "console"

@@ -114,6 +114,32 @@ async def test_scan_classifies_an_uncatalogued_vendor_then_uses_the_cache(
     assert row.category.endswith("(AI-classified)") and row.risk == "H"
 
 
+async def test_a_label_older_than_the_max_age_is_asked_again(
+    runtime: Runtime, world: World, sandbox: Sandbox, superuser: psycopg.Connection
+) -> None:
+    engagement = world.engagements["eng_c"]
+    with fake_anthropic(_label) as (url, requests):
+        enriched = _with_enrichment(runtime, url, enrichment_max_age_days=30)
+        await connect_and_scan_demo(enriched, engagement, "microsoft", sandbox)
+        first = len(requests)
+        # One label ages past the limit; every other one stays fresh.
+        superuser.execute(
+            "UPDATE failsafe.vendor_enrichment SET created_at = now() - interval '31 days'"
+            " WHERE vendor_key = %s",
+            (UNCATALOGUED,),
+        )
+        await connect_and_scan_demo(enriched, engagement, "microsoft", sandbox)
+
+    asked_again = [vendor_of(r["body"])["domain"] for r in requests[first:]]
+    assert asked_again == [UNCATALOGUED]
+    refreshed = superuser.execute(
+        "SELECT now() - created_at < interval '1 day' FROM failsafe.vendor_enrichment"
+        " WHERE vendor_key = %s",
+        (UNCATALOGUED,),
+    ).fetchone()
+    assert refreshed == (True,)
+
+
 @pytest.mark.parametrize("failure", ["api_error", "timeout"])
 async def test_scan_succeeds_when_the_api_fails(
     runtime: Runtime,

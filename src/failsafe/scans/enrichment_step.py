@@ -13,6 +13,7 @@ leaves the vendors unclassified and is logged as ``enrichment.failed``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 
 import structlog
 from pydantic import ValidationError
@@ -55,7 +56,8 @@ async def enrich_inventory(
         queries = vendor_queries(inventory)
         if not queries:
             return {}
-        cache = VendorCache(runtime.database, actor)
+        max_age = timedelta(days=runtime.settings.enrichment_max_age_days)
+        cache = VendorCache(runtime.database, actor, max_age=max_age)
         return await enrich_vendors(runtime.settings, queries, cache=cache, log_fields=log_fields)
     except Exception as exc:  # enrichment is an extra: a scan never fails because of it
         log.warning("enrichment.failed", error=type(exc).__name__, **log_fields)

@@ -7,27 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from failsafe.audit.reading import AuditQuery
+from failsafe.audit.reading import audit_rows as read_audit
 
 COLUMNS = (
     "id", "occurred_at", "actor", "actor_role", "account_id", "engagement_id", "action",
     "target_type", "target_id", "ip",
 )  # fmt: skip
-
-_QUERY = text(
-    "SELECT id, occurred_at, actor, actor_role, account_id, engagement_id, action,"
-    " target_type, target_id, host(ip) AS ip, details FROM audit_log"
-    " WHERE (CAST(:before AS bigint) IS NULL OR id < CAST(:before AS bigint))"
-    " AND (CAST(:action AS text) IS NULL OR action LIKE CAST(:action AS text))"
-    " AND (CAST(:role AS text) IS NULL OR actor_role = CAST(:role AS text))"
-    " AND (CAST(:account_id AS uuid) IS NULL OR account_id = CAST(:account_id AS uuid))"
-    " AND (CAST(:engagement_id AS uuid) IS NULL"
-    "      OR engagement_id = CAST(:engagement_id AS uuid))"
-    " AND (CAST(:since AS timestamptz) IS NULL OR occurred_at >= CAST(:since AS timestamptz))"
-    " AND (CAST(:until AS timestamptz) IS NULL OR occurred_at < CAST(:until AS timestamptz))"
-    " ORDER BY id DESC LIMIT :limit"
-)
 
 
 @dataclass(frozen=True)
@@ -41,17 +29,17 @@ class AuditFilter:
     since: date | None = None
     until: date | None = None  # inclusive day
 
-    def params(self) -> dict[str, Any]:
-        """Bind parameters; LIKE metacharacters in the prefix are escaped by refusing them."""
-        prefix = self.action.replace("%", "").replace("_", r"\_") if self.action else None
-        return {
-            "action": f"{prefix}%" if prefix else None,
-            "role": self.role,
-            "account_id": self.account_id,
-            "engagement_id": self.engagement_id,
-            "since": _start(self.since),
-            "until": _start(self.until + timedelta(days=1)) if self.until else None,
-        }
+    def query(self, *, before: int | None = None) -> AuditQuery:
+        """The audit log query for these filters (``until`` takes in its whole day)."""
+        return AuditQuery(
+            before=before,
+            action_prefix=self.action or None,
+            role=self.role,
+            account_id=self.account_id,
+            engagement_id=self.engagement_id,
+            since=_start(self.since),
+            until=_start(self.until + timedelta(days=1)) if self.until else None,
+        )
 
 
 def _start(day: date | None) -> datetime | None:
@@ -62,5 +50,4 @@ async def audit_rows(
     session: AsyncSession, filters: AuditFilter, *, before: int | None = None, limit: int = 100
 ) -> list[Any]:
     """Audit rows matching ``filters``, newest first (RLS: admins see every row)."""
-    params = {**filters.params(), "before": before, "limit": limit}
-    return list((await session.execute(_QUERY, params)).mappings().all())
+    return list(await read_audit(session, filters.query(before=before), limit=limit))

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import text
 
+from failsafe.audit.reading import AuditQuery, audit_rows
 from failsafe.db.actor import Role
 from failsafe.errors import BadRequest, Forbidden
 from failsafe.web.api.schemas import ERRORS
@@ -56,32 +56,10 @@ async def audit_log(
         raise BadRequest("invalid cursor") from exc
     if before is not None and before > 2**62:
         raise BadRequest("invalid cursor")
-    rows = (
-        (
-            await session.execute(
-                text(
-                    "SELECT id, occurred_at, actor, actor_role, account_id, engagement_id, action,"
-                    " target_type, target_id, host(ip) AS ip, details FROM audit_log"
-                    " WHERE (CAST(:before AS bigint) IS NULL OR id < CAST(:before AS bigint))"
-                    " AND (CAST(:action AS text) IS NULL OR action = CAST(:action AS text))"
-                    " AND (CAST(:account_id AS uuid) IS NULL"
-                    "      OR account_id = CAST(:account_id AS uuid))"
-                    " AND (CAST(:engagement_id AS uuid) IS NULL"
-                    "      OR engagement_id = CAST(:engagement_id AS uuid))"
-                    " ORDER BY id DESC LIMIT :limit"
-                ),
-                {
-                    "before": before,
-                    "action": action,
-                    "account_id": account_id,
-                    "engagement_id": engagement_id,
-                    "limit": limit + 1,
-                },
-            )
-        )
-        .mappings()
-        .all()
+    query = AuditQuery(
+        before=before, action=action, account_id=account_id, engagement_id=engagement_id
     )
+    rows = await audit_rows(session, query, limit=limit + 1)
     items = [AuditRowOut(**row) for row in rows[:limit]]
     next_cursor = str(items[-1].id) if len(rows) > limit and items else None
     return AuditPageOut(items=items, next_cursor=next_cursor)

@@ -32,22 +32,21 @@ from failsafe.detections.scores import PostureScore, Weights
 from failsafe.scans import summaries
 from failsafe.scans.summaries import ScanSummary
 
-_HISTORY = text(
-    "SELECT id, engagement_id, connection_id, finished_at FROM ("
-    " SELECT s.id, s.engagement_id, s.connection_id, s.finished_at, s.queued_at,"
+# Each connection's last :depth complete scans, numbered newest first (n = 1 is the newest).
+_RECENT = (
+    "SELECT s.id, s.engagement_id, s.connection_id, s.finished_at, s.queued_at,"
     " row_number() OVER (PARTITION BY s.connection_id ORDER BY s.queued_at DESC) AS n"
     " FROM scans s WHERE s.engagement_id = ANY(:engagements)"
     " AND s.status IN ('succeeded', 'partial')"
-    ") t WHERE n <= :depth ORDER BY queued_at, id"
+)
+_HISTORY = text(
+    f"SELECT id, engagement_id, connection_id, finished_at FROM ({_RECENT}) t"
+    " WHERE n <= :depth ORDER BY queued_at, id"
 )
 # The history with each scan's stored summary, in one statement (the home page reads 400 rows).
 _HISTORY_SUMMARIES = text(
-    f"SELECT t.id, t.engagement_id, t.connection_id, t.finished_at, {summaries.COLUMNS} FROM ("
-    " SELECT s.id, s.engagement_id, s.connection_id, s.finished_at, s.queued_at,"
-    " row_number() OVER (PARTITION BY s.connection_id ORDER BY s.queued_at DESC) AS n"
-    " FROM scans s WHERE s.engagement_id = ANY(:engagements)"
-    " AND s.status IN ('succeeded', 'partial')"
-    ") t LEFT JOIN scan_summaries ss ON ss.scan_id = t.id"
+    f"SELECT t.id, t.engagement_id, t.connection_id, t.finished_at, {summaries.COLUMNS}"
+    f" FROM ({_RECENT}) t LEFT JOIN scan_summaries ss ON ss.scan_id = t.id"
     " WHERE t.n <= :depth ORDER BY t.queued_at, t.id"
 )
 _CHANGES = text(

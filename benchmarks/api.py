@@ -3,8 +3,9 @@ a bare health route measured in the same run, at 16 and 64 concurrent clients.
 
     .venv/bin/python -m benchmarks.api [--rows 100000] [--duration 10]
 
-The app runs as a separate uvicorn process on loopback (one worker) against a scratch database;
-requests are authenticated with a personal API token, so each one pays for the whole stack:
+The app runs as uvicorn on loopback against a scratch database, with ``--workers`` processes (by
+default one per core, as ``failsafe serve --workers`` is meant to run in production); requests
+are authenticated with a personal API token, so each one pays for the whole stack:
 token lookup, the actor's RLS transaction, the VisibleEngagement check, the list query and
 serialisation. Target: findings list p99 under 50 ms at 16 clients, and at least 30% of the bare
 route's throughput.
@@ -15,8 +16,9 @@ used httpx, whose own CPU (on a 2-core machine shared with the server and Postgr
 bare route at a few hundred requests a second: the ratio then compared two routes both limited
 by the client, which flattered the findings list (the same server measured 28-37% with httpx
 and about 5% with this client). Both routes still go through the same client in the same run.
-Each line also prints the uvicorn process's CPU per request, and the run prints the load
-average: with other work on the machine, compare ratios and CPU per request, not raw rates.
+Each line also prints the CPU per request of the uvicorn processes and of PostgreSQL, and the
+run prints the load average: with other work on the machine, compare ratios and CPU per request,
+not raw rates.
 """
 
 from __future__ import annotations
@@ -33,18 +35,10 @@ from dataclasses import dataclass
 
 import psutil
 import psycopg
-from fastapi import FastAPI
 
 from benchmarks.common import REPO, insert_synthetic_findings, scratch_database
 from failsafe.db.urls import DatabaseTarget
-from failsafe.runtime import build_runtime
 from failsafe.secrets.keyring import generate_key
-from failsafe.web.app import create_app
-
-
-def server_app() -> FastAPI:
-    """``uvicorn benchmarks.api:server_app --factory`` (settings from the environment)."""
-    return create_app(build_runtime())
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,8 @@ class Result:
     requests: int
     seconds: float
     latencies: list[float]
-    server_cpu: float  # seconds of CPU the uvicorn process used during the measured window
+    server_cpu: float  # seconds of CPU the uvicorn processes used during the measured window
+    database_cpu: float  # and PostgreSQL's processes
 
     @property
     def throughput(self) -> float:
@@ -68,7 +63,8 @@ class Result:
         return (
             f"{self.label:<14} clients={self.clients:<3} {self.throughput:8.0f} req/s"
             f"  p50={self.pct(0.50):6.1f} ms  p99={self.pct(0.99):6.1f} ms"
-            f"  server cpu={self.server_cpu / self.requests * 1000:5.2f} ms/req"
+            f"  cpu/req: server {self.server_cpu / self.requests * 1000:5.2f} ms"
+            f" db {self.database_cpu / self.requests * 1000:5.2f} ms"
             f"  ({self.requests} requests)"
         )
 
@@ -134,7 +130,7 @@ def _issue_token(target: DatabaseTarget, user_id: str) -> str:
     return raw
 
 
-def _start_server(target: DatabaseTarget, port: int) -> subprocess.Popen[str]:
+def _start_server(target: DatabaseTarget, port: int, workers: int) -> subprocess.Popen[str]:
     env = {
         **os.environ,
         "DATABASE_URL": target.bootstrap_url,
@@ -150,8 +146,10 @@ def _start_server(target: DatabaseTarget, port: int) -> subprocess.Popen[str]:
             sys.executable,
             "-m",
             "uvicorn",
-            "benchmarks.api:server_app",
+            "failsafe.web.app:app_from_environment",
             "--factory",
+            "--workers",
+            str(workers),
             "--host",
             "127.0.0.1",
             "--port",
@@ -165,8 +163,10 @@ def _start_server(target: DatabaseTarget, port: int) -> subprocess.Popen[str]:
         text=True,
     )
     assert proc.stderr is not None
-    for line in proc.stderr:
-        if "Uvicorn running on" in line:
+    started = 0
+    for line in proc.stderr:  # every worker has built its app: none is still importing
+        started += "Application startup complete" in line
+        if started == workers:
             break
     else:
         raise SystemExit("the server did not start")
@@ -222,15 +222,31 @@ def _request(host: str, port: int, path: str, headers: dict[str, str]) -> bytes:
 
 @dataclass(frozen=True)
 class Server:
-    """The server under test: its address and its process (for the CPU it spends)."""
+    """The server under test: its address, its process and the database's (for their CPU)."""
 
     host: str
     port: int
     process: psutil.Process
+    database: psutil.Process | None  # None when PostgreSQL runs on another machine
 
     def cpu(self) -> float:
-        times = self.process.cpu_times()
-        return float(times.user + times.system)
+        """CPU seconds of uvicorn's process and its workers so far."""
+        return _cpu_of_tree(self.process)
+
+    def database_cpu(self) -> float:
+        """CPU seconds of PostgreSQL's postmaster and its backends so far (NaN if remote)."""
+        return _cpu_of_tree(self.database) if self.database is not None else float("nan")
+
+
+def _cpu_of_tree(process: psutil.Process) -> float:
+    total = 0.0
+    for member in (process, *process.children(recursive=True)):
+        try:
+            times = member.cpu_times()
+        except psutil.NoSuchProcess:  # a backend that ended since the listing
+            continue
+        total += times.user + times.system
+    return total
 
 
 async def _measure(
@@ -258,13 +274,14 @@ async def _measure(
     try:
         warm = time.perf_counter() + 1.0
         await asyncio.gather(*(worker(c, warm, None) for c in connections))
-        begin, cpu = time.perf_counter(), server.cpu()
+        begin, cpu, db_cpu = time.perf_counter(), server.cpu(), server.database_cpu()
         until = begin + seconds
         await asyncio.gather(*(worker(c, until, latencies) for c in connections))
-        elapsed, cpu = time.perf_counter() - begin, server.cpu() - cpu
+        elapsed = time.perf_counter() - begin
+        cpu, db_cpu = server.cpu() - cpu, server.database_cpu() - db_cpu
     finally:
         await asyncio.gather(*(c.close() for c in connections))
-    return Result(label, clients, len(latencies), elapsed, latencies, cpu)
+    return Result(label, clients, len(latencies), elapsed, latencies, cpu, db_cpu)
 
 
 def _list_path(engagement_id: uuid.UUID) -> tuple[str, str]:
@@ -286,22 +303,36 @@ async def _run(server: Server, token: str, engagement_id: uuid.UUID, seconds: fl
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
+def _postmaster(target: DatabaseTarget) -> psutil.Process | None:
+    """PostgreSQL's postmaster (the parent of every backend), found from a backend's pid."""
+    with psycopg.connect(target.bootstrap_url) as conn:
+        row = conn.execute("SELECT pg_backend_pid()").fetchone()
+    assert row is not None
+    try:
+        backend = psutil.Process(row[0])
+        return backend.parent() if "postgres" in backend.name() else None
+    except psutil.NoSuchProcess:  # a server on another machine
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     with scratch_database("fs_bench_api") as target:
         engagement_id, user_id = _seed(target, args.rows)
         token = _issue_token(target, user_id)
         port = 18_000 + os.getpid() % 1000
-        proc = _start_server(target, port)
+        proc = _start_server(target, port, args.workers)
         try:
             print(
-                f"rows={args.rows} duration={args.duration}s per measurement, one uvicorn,"
-                f" {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}"
+                f"rows={args.rows} duration={args.duration}s per measurement,"
+                f" {args.workers} uvicorn worker(s), {os.cpu_count()} cores,"
+                f" load average {os.getloadavg()[0]:.2f}"
             )
-            server = Server("127.0.0.1", port, psutil.Process(proc.pid))
+            server = Server("127.0.0.1", port, psutil.Process(proc.pid), _postmaster(target))
             asyncio.run(_run(server, token, engagement_id, args.duration))
         finally:
             proc.terminate()

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+import psutil
 import psycopg
 import uvicorn
 from psycopg import sql
@@ -94,10 +95,8 @@ def thread_server(target: DatabaseTarget, data_dir: Path) -> Iterator[str]:
         thread.join(30)
 
 
-@contextmanager
-def process_servers(target: DatabaseTarget, data_dir: Path, count: int) -> Iterator[list[str]]:
-    """``count`` separate uvicorn processes sharing one database; yields their base URLs."""
-    env = {
+def _server_env(target: DatabaseTarget, data_dir: Path) -> dict[str, str]:
+    return {
         **os.environ,
         "DATABASE_URL": target.bootstrap_url,
         "FAILSAFE_APP_DATABASE_URL": target.app_url,
@@ -107,50 +106,79 @@ def process_servers(target: DatabaseTarget, data_dir: Path, count: int) -> Itera
         "FAILSAFE_PASSWORD_HASH_MEMORY_KIB": "8192",
         "PYTHONPATH": str(REPO),
     }
+
+
+def _listening(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start ``command`` and block on its log until uvicorn says it is listening; returns the
+    process and the log lines read so far (the rest is drained so a full pipe never stalls)."""
+    proc = subprocess.Popen(
+        command, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    for line in proc.stderr:
+        seen.append(line)
+        if "Uvicorn running on" in line:
+            break
+    else:
+        raise AssertionError("uvicorn exited before listening:\n" + "".join(seen))
+    return proc, seen
+
+
+def _stop(procs: list[subprocess.Popen[str]]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(30)
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+
+@contextmanager
+def process_servers(target: DatabaseTarget, data_dir: Path, count: int) -> Iterator[list[str]]:
+    """``count`` separate uvicorn processes sharing one database; yields their base URLs."""
+    env = _server_env(target, data_dir)
     procs: list[subprocess.Popen[str]] = []
     urls = []
     try:
         for _ in range(count):
             port = free_port()
-            proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "tests.web.serve_app:app",
-                    "--factory",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--log-level",
-                    "info",
-                ],
-                cwd=REPO,
-                env=env,
-                stderr=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                text=True,
-            )
+            command = [
+                *("-m", "uvicorn", "failsafe.web.app:app_from_environment", "--factory"),
+                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "info"),
+            ]
+            proc, _seen = _listening([sys.executable, *command], env)
             procs.append(proc)
             assert proc.stderr is not None
-            # Block on the server's own log until it says it is listening.
-            for line in proc.stderr:
-                if "Uvicorn running on" in line:
-                    break
-            else:
-                raise AssertionError("uvicorn exited before listening")
-            # Keep draining its log so a full pipe never stalls the server.
             threading.Thread(target=_drain, args=(proc.stderr,), daemon=True).start()
             urls.append(f"http://127.0.0.1:{port}")
         yield urls
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(30)
-            if proc.stderr is not None:
-                proc.stderr.close()
+        _stop(procs)
+
+
+@contextmanager
+def serve_command(
+    target: DatabaseTarget, data_dir: Path, *args: str, processes: int = 1
+) -> Iterator[tuple[str, psutil.Process, list[str]]]:
+    """``failsafe serve *args`` on a free loopback port, once ``processes`` app processes have
+    started: (base URL, the command's process, its log up to then)."""
+    port = free_port()
+    command = [sys.executable, "-m", "failsafe", "serve", "--port", str(port), *args]
+    proc, seen = _listening(command, _server_env(target, data_dir))
+    try:
+        assert proc.stderr is not None
+        started = sum("Application startup complete" in line for line in seen)
+        while started < processes:
+            line = proc.stderr.readline()
+            if not line:
+                raise AssertionError("serve exited before its workers started:\n" + "".join(seen))
+            seen.append(line)
+            started += "Application startup complete" in line
+        threading.Thread(target=_drain, args=(proc.stderr,), daemon=True).start()
+        yield f"http://127.0.0.1:{port}", psutil.Process(proc.pid), seen
+    finally:
+        _stop([proc])
 
 
 def _drain(stream: IO[str]) -> None:

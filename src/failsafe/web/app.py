@@ -14,7 +14,7 @@ from failsafe.billing.routes import router as billing_router
 from failsafe.billing.webhook import router as billing_webhook_router
 from failsafe.notifications.routes import router as unsubscribe_router
 from failsafe.portal import router as portal_router
-from failsafe.runtime import Runtime
+from failsafe.runtime import Runtime, build_runtime
 from failsafe.web import health
 from failsafe.web.api import router as api_router
 from failsafe.web.errors import install_error_handlers
@@ -69,3 +69,9 @@ def create_app(runtime: Runtime, *, clock: Clock = SYSTEM_CLOCK) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from the environment's settings: the factory each ``serve --workers`` process
+    imports (``failsafe.web.app:app_from_environment``)."""
+    return create_app(build_runtime())

@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 import psycopg
 
+from failsafe.web.api.findings import FindingOut, FindingsPageOut
 from tests.accounts.flows import give_world_passwords, sign_in_full
 from tests.accounts.helpers import FakeClock
 from tests.web.findings_seed import seed_findings
@@ -61,3 +62,31 @@ async def test_accept_and_resolve_are_recorded(
         item["fingerprint"]: item["status"] for item in (await client.get(url)).json()["items"]
     }
     assert statuses[fingerprint] == "resolved"
+
+
+async def test_page_is_sent_in_the_documented_shape(
+    client: httpx.AsyncClient, owner: psycopg.Connection, clock: FakeClock
+) -> None:
+    world = build_world(owner)
+    give_world_passwords(owner, world)
+    engagement = world.engagements["eng_a1"]
+    scan = seed_findings(owner, engagement, 5)
+    with owner.transaction():
+        owner.execute("SELECT set_config('failsafe.role', 'system', true)")
+        owner.execute(
+            "UPDATE findings SET monthly_cost = 12.5 WHERE scan_id = %s AND subject = 'app:3'",
+            (scan,),
+        )
+    await sign_in_full(client, "client_a1.user", clock)
+
+    response = await client.get(f"/api/v1/engagements/{engagement}/findings")
+
+    assert response.status_code == 200
+    page = FindingsPageOut.model_validate_json(response.text)  # the OpenAPI schema's model
+    body = response.json()
+    assert set(body) == set(FindingsPageOut.model_fields)
+    assert all(set(item) == set(FindingOut.model_fields) for item in body["items"])
+    costs = {item.subject: item.monthly_cost for item in page.items}
+    assert costs["app:3"] == 12.5 and costs["app:1"] is None
+    assert {item.subject: item.evidence for item in page.items}["app:4"] == {"n": 4}
+    assert all(item.scan_id == scan and item.first_seen_scan_id == scan for item in page.items)

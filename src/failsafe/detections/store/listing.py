@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import text
@@ -21,10 +22,13 @@ from failsafe.errors import ValidationFailed
 from failsafe.scans.latest import LATEST_COMPLETE_SCANS
 
 MAX_LIMIT = 500
-_COLUMNS = (
-    "id, scan_id, rule_id, fingerprint, subject, family, severity, title, evidence,"
-    " monthly_cost, provider, change, status, first_seen_scan_id, first_seen_at, severity_rank"
-)
+# The page's columns are StoredFinding's fields in order, so a row unpacks into one by position
+# (a SQLAlchemy Row's attribute access costs about 0.3 µs per name, 15 per row), and then the
+# rank the cursor needs.
+_FIELDS = tuple(field.name for field in fields(StoredFinding))
+_COLUMNS = ", ".join((*_FIELDS, "severity_rank"))
+# The outer select also hands monthly_cost over as a float (the field's type), not a Decimal.
+_PAGE_COLUMNS = _COLUMNS.replace("monthly_cost", "monthly_cost::float8 AS monthly_cost")
 _LATEST_SCANS = text(LATEST_COMPLETE_SCANS)
 
 
@@ -72,7 +76,7 @@ async def list_findings(
     statement = text(_page_of_scans(len(scan_ids), clauses))
     params.update({f"scan_{index}": scan_id for index, scan_id in enumerate(scan_ids)})
     rows = (await session.execute(statement, params)).all()
-    items = [_row(row) for row in rows[:limit]]
+    items = [StoredFinding(*row[:-1]) for row in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = rows[limit - 1]
@@ -94,26 +98,6 @@ def _page_of_scans(scans: int, clauses: list[str]) -> str:
         for index in range(scans)
     ]
     return (
-        f"SELECT {_COLUMNS} FROM ({' UNION ALL '.join(branches)}) AS page"
+        f"SELECT {_PAGE_COLUMNS} FROM ({' UNION ALL '.join(branches)}) AS page"
         " ORDER BY severity_rank, id LIMIT :limit"
-    )
-
-
-def _row(row: Any) -> StoredFinding:
-    return StoredFinding(
-        id=row.id,
-        scan_id=row.scan_id,
-        rule_id=row.rule_id,
-        fingerprint=row.fingerprint,
-        subject=row.subject,
-        family=row.family,
-        severity=row.severity,
-        title=row.title,
-        evidence=row.evidence,
-        monthly_cost=float(row.monthly_cost) if row.monthly_cost is not None else None,
-        provider=row.provider,
-        change=row.change,
-        status=row.status,
-        first_seen_scan_id=row.first_seen_scan_id,
-        first_seen_at=row.first_seen_at,
     )

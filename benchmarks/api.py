@@ -3,9 +3,9 @@ a bare health route measured in the same run, at 16 and 64 concurrent clients.
 
     .venv/bin/python -m benchmarks.api [--rows 100000] [--duration 10]
 
-The app runs as uvicorn on loopback against a scratch database, with ``--workers`` processes (by
-default one per core, as ``failsafe serve --workers`` is meant to run in production); requests
-are authenticated with a personal API token, so each one pays for the whole stack:
+The app runs as ``failsafe serve --workers N`` on loopback against a scratch database (by default
+one worker per core, as it is meant to run in production; no access log); requests are
+authenticated with a personal API token, so each one pays for the whole stack:
 token lookup, the actor's RLS transaction, the VisibleEngagement check, the list query and
 serialisation. Target: findings list p99 under 50 ms at 16 clients, and at least 30% of the bare
 route's throughput.
@@ -50,6 +50,7 @@ class Result:
     latencies: list[float]
     server_cpu: float  # seconds of CPU the uvicorn processes used during the measured window
     database_cpu: float  # and PostgreSQL's processes
+    split: list[int]  # the clients' connections each worker holds (the kernel spreads them)
 
     @property
     def throughput(self) -> float:
@@ -65,7 +66,8 @@ class Result:
             f"  p50={self.pct(0.50):6.1f} ms  p99={self.pct(0.99):6.1f} ms"
             f"  cpu/req: server {self.server_cpu / self.requests * 1000:5.2f} ms"
             f" db {self.database_cpu / self.requests * 1000:5.2f} ms"
-            f"  ({self.requests} requests)"
+            f"  ({self.requests} requests; connections per worker"
+            f" {'/'.join(map(str, self.split))})"
         )
 
 
@@ -137,24 +139,16 @@ def _start_server(target: DatabaseTarget, port: int, workers: int) -> subprocess
         "FAILSAFE_APP_DATABASE_URL": target.app_url,
         "FAILSAFE_SECRET_KEYS": f"bench:{generate_key()}",
         "FAILSAFE_DATA_DIR": str(REPO / ".test-data" / "bench"),
-        "FAILSAFE_LOG_LEVEL": "warning",
+        # info: each worker says when its app has started; no line per request, though.
+        "FAILSAFE_LOG_LEVEL": "info",
+        "FAILSAFE_ACCESS_LOG": "false",
         "FAILSAFE_DB_POOL_SIZE": "20",
         "PYTHONPATH": str(REPO),
     }
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "failsafe.web.app:app_from_environment",
-            "--factory",
-            "--workers",
-            str(workers),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
+            *(sys.executable, "-m", "failsafe", "serve", "--workers", str(workers)),
+            *("--host", "127.0.0.1", "--port", str(port)),
         ],
         cwd=REPO,
         env=env,
@@ -163,10 +157,13 @@ def _start_server(target: DatabaseTarget, port: int, workers: int) -> subprocess
         text=True,
     )
     assert proc.stderr is not None
-    started = 0
-    for line in proc.stderr:  # every worker has built its app: none is still importing
+    # Every worker has built its app (none is still importing), and a lone process, which
+    # starts its app before it listens, also says it listens.
+    started, listening = 0, workers > 1
+    for line in proc.stderr:
         started += "Application startup complete" in line
-        if started == workers:
+        listening = listening or "Uvicorn running on" in line
+        if started == workers and listening:
             break
     else:
         raise SystemExit("the server did not start")
@@ -233,17 +230,37 @@ class Server:
         """CPU seconds of uvicorn's process and its workers so far."""
         return _cpu_of_tree(self.process)
 
+    def connections_per_worker(self) -> list[int]:
+        """Established connections on the port held by each worker (the command itself, with
+        one worker)."""
+        workers = [
+            worker
+            for worker in self.process.children() or [self.process]
+            if any(c.status == psutil.CONN_LISTEN for c in worker.net_connections(kind="tcp"))
+        ]
+        return [
+            sum(
+                1
+                for c in worker.net_connections(kind="tcp")
+                if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == self.port
+            )
+            for worker in workers
+        ]
+
     def database_cpu(self) -> float:
         """CPU seconds of PostgreSQL's postmaster and its backends so far (NaN if remote)."""
         return _cpu_of_tree(self.database) if self.database is not None else float("nan")
 
 
 def _cpu_of_tree(process: psutil.Process) -> float:
-    total = 0.0
-    for member in (process, *process.children(recursive=True)):
+    """CPU seconds of ``process``, its live descendants and the children it has reaped (so a
+    backend that ends between two readings still counts, in its parent's figures)."""
+    root = process.cpu_times()
+    total = root.user + root.system + root.children_user + root.children_system
+    for member in process.children(recursive=True):
         try:
             times = member.cpu_times()
-        except psutil.NoSuchProcess:  # a backend that ended since the listing
+        except psutil.NoSuchProcess:  # ended since the listing
             continue
         total += times.user + times.system
     return total
@@ -261,6 +278,8 @@ async def _measure(
     # (With httpx's pool, a connection the pool had not picked for 5 s was reused just as
     # uvicorn's 5 s keep-alive timer closed it: a reset, seen as httpx.ReadError at 64 clients.)
     connections = [await _Connection.open(server.host, server.port) for _ in range(clients)]
+    await asyncio.gather(*(c.get(request) for c in connections))  # every one accepted
+    split = server.connections_per_worker()
 
     async def worker(connection: _Connection, until: float, sink: list[float] | None) -> None:
         while time.perf_counter() < until:
@@ -281,7 +300,7 @@ async def _measure(
         cpu, db_cpu = server.cpu() - cpu, server.database_cpu() - db_cpu
     finally:
         await asyncio.gather(*(c.close() for c in connections))
-    return Result(label, clients, len(latencies), elapsed, latencies, cpu, db_cpu)
+    return Result(label, clients, len(latencies), elapsed, latencies, cpu, db_cpu, split)
 
 
 def _list_path(engagement_id: uuid.UUID) -> tuple[str, str]:
@@ -329,7 +348,7 @@ def main() -> None:
         try:
             print(
                 f"rows={args.rows} duration={args.duration}s per measurement,"
-                f" {args.workers} uvicorn worker(s), {os.cpu_count()} cores,"
+                f" failsafe serve --workers {args.workers}, {os.cpu_count()} cores,"
                 f" load average {os.getloadavg()[0]:.2f}"
             )
             server = Server("127.0.0.1", port, psutil.Process(proc.pid), _postmaster(target))

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     secret_keys: SecretStr | None = None
 
     # Web
+    access_log: bool = True  # uvicorn's line per request; off when a proxy in front logs them
     session_idle_minutes: int = Field(default=60, ge=5)
     session_absolute_hours: int = Field(default=12, ge=1)
     max_request_bytes: int = Field(default=2_000_000, ge=1024)

@@ -95,7 +95,7 @@ def thread_server(target: DatabaseTarget, data_dir: Path) -> Iterator[str]:
         thread.join(30)
 
 
-def _server_env(target: DatabaseTarget, data_dir: Path) -> dict[str, str]:
+def server_env(target: DatabaseTarget, data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
         "DATABASE_URL": target.bootstrap_url,
@@ -108,9 +108,11 @@ def _server_env(target: DatabaseTarget, data_dir: Path) -> dict[str, str]:
     }
 
 
-def _listening(command: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
-    """Start ``command`` and block on its log until uvicorn says it is listening; returns the
-    process and the log lines read so far (the rest is drained so a full pipe never stalls)."""
+def _listening(
+    command: list[str], env: dict[str, str], marker: str = "Uvicorn running on"
+) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start ``command`` and block on its log until a line has ``marker`` (by default, uvicorn
+    saying it listens); returns the process and the log lines read so far."""
     proc = subprocess.Popen(
         command, cwd=REPO, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True
     )
@@ -118,10 +120,10 @@ def _listening(command: list[str], env: dict[str, str]) -> tuple[subprocess.Pope
     seen: list[str] = []
     for line in proc.stderr:
         seen.append(line)
-        if "Uvicorn running on" in line:
+        if marker in line:
             break
     else:
-        raise AssertionError("uvicorn exited before listening:\n" + "".join(seen))
+        raise AssertionError(f"the server exited before logging {marker!r}:\n" + "".join(seen))
     return proc, seen
 
 
@@ -137,7 +139,7 @@ def _stop(procs: list[subprocess.Popen[str]]) -> None:
 @contextmanager
 def process_servers(target: DatabaseTarget, data_dir: Path, count: int) -> Iterator[list[str]]:
     """``count`` separate uvicorn processes sharing one database; yields their base URLs."""
-    env = _server_env(target, data_dir)
+    env = server_env(target, data_dir)
     procs: list[subprocess.Popen[str]] = []
     urls = []
     try:
@@ -157,28 +159,43 @@ def process_servers(target: DatabaseTarget, data_dir: Path, count: int) -> Itera
         _stop(procs)
 
 
+_STARTED = "Application startup complete"
+
+
 @contextmanager
 def serve_command(
-    target: DatabaseTarget, data_dir: Path, *args: str, processes: int = 1
+    target: DatabaseTarget,
+    data_dir: Path,
+    *args: str,
+    processes: int = 1,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, psutil.Process, list[str]]]:
-    """``failsafe serve *args`` on a free loopback port, once ``processes`` app processes have
-    started: (base URL, the command's process, its log up to then)."""
+    """``failsafe serve --workers N *args`` on a free loopback port, once ``processes`` app
+    processes have started (each worker listens before its app starts up): (base URL, the
+    command's process, its log). The log is complete once the block has exited, the command
+    and its workers stopped."""
+    assert "--workers" in args, "a single process starts its app before it listens"
     port = free_port()
     command = [sys.executable, "-m", "failsafe", "serve", "--port", str(port), *args]
-    proc, seen = _listening(command, _server_env(target, data_dir))
+    proc, seen = _listening(command, server_env(target, data_dir) | (env or {}), _STARTED)
+    assert proc.stderr is not None
+    reader = threading.Thread(target=seen.extend, args=(proc.stderr,), daemon=True)
     try:
-        assert proc.stderr is not None
-        started = sum("Application startup complete" in line for line in seen)
+        started = 1
         while started < processes:
             line = proc.stderr.readline()
             if not line:
                 raise AssertionError("serve exited before its workers started:\n" + "".join(seen))
             seen.append(line)
-            started += "Application startup complete" in line
-        threading.Thread(target=_drain, args=(proc.stderr,), daemon=True).start()
+            started += _STARTED in line
+        reader.start()
         yield f"http://127.0.0.1:{port}", psutil.Process(proc.pid), seen
     finally:
-        _stop([proc])
+        proc.terminate()
+        proc.wait(30)
+        if reader.is_alive():
+            reader.join(30)  # the workers have exited with the command: the pipe is at its end
+        proc.stderr.close()
 
 
 def _drain(stream: IO[str]) -> None:

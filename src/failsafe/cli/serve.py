@@ -8,9 +8,7 @@ import uvicorn
 from failsafe.cli.errors import cli_command
 from failsafe.runtime import build_runtime
 from failsafe.web.app import create_app
-
-# What each worker process imports when there is more than one (uvicorn needs an import path).
-APP_FACTORY = "failsafe.web.app:app_from_environment"
+from failsafe.web.workers import Supervisor
 
 
 @cli_command
@@ -25,20 +23,19 @@ def serve(
     # Built here even when workers build their own: bad settings fail before any process starts.
     runtime = build_runtime()
     if workers == 1:
-        uvicorn.run(create_app(runtime), host=host, port=port, log_config=None, proxy_headers=True)
+        uvicorn.run(
+            create_app(runtime),
+            host=host,
+            port=port,
+            log_config=None,
+            proxy_headers=True,
+            access_log=runtime.settings.access_log,
+        )
         return
 
     # One Python process is bound to one core; sessions, CSRF tokens and rate limits live in
     # PostgreSQL, so any worker serves any request.
-    uvicorn.run(
-        APP_FACTORY,
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_config=None,
-        proxy_headers=True,
-    )
+    Supervisor(host, port, workers, access_log=runtime.settings.access_log).run()
 
 
 def register(app: typer.Typer) -> None:

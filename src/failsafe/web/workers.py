@@ -62,6 +62,9 @@ def run_worker(host: str, port: int, access_log: bool) -> None:
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
+# Limitation: a supervisor killed with SIGKILL leaves its workers serving (uvicorn's own does
+# too). In a container the runtime stops them with it; elsewhere, workers watching for their
+# parent's death (PR_SET_PDEATHSIG) would end them.
 class Supervisor:
     """Keeps ``workers`` processes serving ``host:port`` until told to stop."""
 
@@ -73,6 +76,7 @@ class Supervisor:
         self.stopping = False
         self._context = multiprocessing.get_context("spawn")
         self._started: dict[BaseProcess, float] = {}
+        self._failure: str | None = None
 
     def run(self) -> None:
         """Serve until SIGINT or SIGTERM; raise if a worker cannot start."""
@@ -91,6 +95,8 @@ class Supervisor:
         while self._started:
             for sentinel in wait([process.sentinel for process in self._started]):
                 self._reap(next(p for p in self._started if p.sentinel == sentinel))
+        if self._failure is not None:  # raised once every other worker has stopped too
+            raise ConfigurationError(self._failure)
 
     def _start(self) -> None:
         process = self._context.Process(
@@ -107,10 +113,9 @@ class Supervisor:
             return
         log.error("web.worker_exited", pid=process.pid, exit_code=process.exitcode)
         if time.monotonic() - started < START_GRACE_SECONDS:
+            self._failure = f"a web worker exited during start-up (exit code {process.exitcode})"
             self._stop(signal.SIGTERM, None)
-            raise ConfigurationError(
-                f"a web worker exited during start-up (exit code {process.exitcode})"
-            )
+            return
         self._start()
 
     def _stop(self, _signum: int, _frame: FrameType | None) -> None:

@@ -3,7 +3,9 @@
     python -m benchmarks.scan --users 1000,10000,50000 [--latency-ms 50] [--concurrency 8]
 
 For each size the parent serves a sandbox tenant over loopback with a fixed latency per request
-and runs the scanner (collect, then persist with COPY) in a fresh child process, so each size's
+(each answer leaves that long after its request arrived, the sandbox's own work included, as a
+real tenant API's work happens on its own machines; only work longer than the latency delays
+it) and runs the scanner (collect, then persist with COPY) in a fresh child process, so each size's
 peak RSS is its own. Printed per size:
 
 - requests the sandbox received vs the minimum the page sizes allow for that tenant's data
@@ -15,7 +17,8 @@ peak RSS is its own. Printed per size:
   from the page before it, and the last page's mailboxes can only be read after it arrives);
 - how full the scanner kept its concurrency (slot-seconds held / (concurrency x wall)) and the
   mean time a request held its slot: the injected latency plus everything else a request
-  waits for (the sandbox's own CPU, the scanner's event loop), which the bound does not count;
+  waits for (the scanner's event loop busy with other pages, the sandbox's CPU when a burst of
+  requests needs more than the latency to compute), which the bound does not count;
 - CPU seconds of the scanner (collection only) and of the sandbox (the parent process while the
   child runs): both share the machine's cores, so a loaded machine shows up here first;
 - peak RSS of the scanner process,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict
@@ -71,6 +72,7 @@ class SandboxASGI:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        arrived = time.monotonic()
         body = await _read_body(receive)
         path = unquote(scope.get("raw_path", scope["path"].encode()).decode().split("?")[0])
         query = scope.get("query_string", b"").decode("latin-1")
@@ -79,13 +81,17 @@ class SandboxASGI:
         root = f"{scope.get('scheme', 'http')}://{headers.get('host', '127.0.0.1')}"
 
         reply, provider, sub, refused = self._route(method, path, query, headers, body, root)
-        if self.state.latency_ms:
-            await asyncio.sleep(self.state.latency_ms / 1000)
         fault = self.state.faults.pick(provider, sub) if provider and not refused else None
-        if fault is not None and fault.kind == "slow":
+        slow = fault is not None and fault.kind == "slow"
+        answer = _faulted(fault, provider) if fault is not None and not slow else reply()
+        if self.state.latency_ms:
+            # The latency is how long the simulated service takes to answer, its own work
+            # included: a real tenant API computes its pages on its own machines, whereas the
+            # simulator's CPU is shared with the scanner under test.
+            await asyncio.sleep(max(0.0, arrived + self.state.latency_ms / 1000 - time.monotonic()))
+        if slow:
+            assert fault is not None
             await asyncio.sleep(fault.delay_ms / 1000)
-            fault = None
-        answer = _faulted(fault, provider) if fault is not None else reply()
         if provider == "graph" and "request-id" not in answer.headers:
             request_id = str(uuid.uuid4())
             answer.headers.update({"request-id": request_id, "client-request-id": request_id})

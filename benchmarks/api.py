@@ -324,14 +324,14 @@ async def _run(server: Server, token: str, engagement_id: uuid.UUID, seconds: fl
 
 def _postmaster(target: DatabaseTarget) -> psutil.Process | None:
     """PostgreSQL's postmaster (the parent of every backend), found from a backend's pid."""
-    with psycopg.connect(target.bootstrap_url) as conn:
+    with psycopg.connect(target.bootstrap_url) as conn:  # the backend lives while it is open
         row = conn.execute("SELECT pg_backend_pid()").fetchone()
-    assert row is not None
-    try:
-        backend = psutil.Process(row[0])
-        return backend.parent() if "postgres" in backend.name() else None
-    except psutil.NoSuchProcess:  # a server on another machine
-        return None
+        assert row is not None
+        try:
+            backend = psutil.Process(row[0])
+            return backend.parent() if "postgres" in backend.name() else None
+        except psutil.NoSuchProcess:  # a server on another machine
+            return None
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import psycopg
+import structlog
 from sqlalchemy import Engine, NullPool, create_engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -30,6 +32,8 @@ _SET_ACTOR = text(
 
 SEARCH_PATH_OPTION = f"-c search_path={SCHEMA}"
 
+log = structlog.get_logger(__name__)
+
 
 def connect_sync(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A psycopg connection with FailSafe's search path."""
@@ -49,12 +53,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     async def connect() -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(url, options=SEARCH_PATH_OPTION)
 
+    # No pre-ping (a round trip before every transaction, ~0.3 ms of CPU per request): a pooled
+    # connection the server dropped is found by the transaction's first statement instead, and
+    # Database.transaction retries on a fresh one (see there).
     return create_async_engine(
         "postgresql+psycopg://",
         async_creator=connect,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
     )
 
 
@@ -82,9 +88,36 @@ class Database:
     @asynccontextmanager
     async def transaction(self, actor: Actor) -> AsyncIterator[AsyncSession]:
         """One transaction as ``actor``: committed on success, rolled back on error."""
-        async with self.sessions() as session, session.begin():
-            await set_actor(session, actor)
+        session = await self._bound_session(actor)
+        try:
             yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        finally:
+            await session.close()
+
+    async def _bound_session(self, actor: Actor) -> AsyncSession:
+        """A session whose transaction has begun as ``actor``.
+
+        Binding the actor is the first statement on the pooled connection. If the server
+        dropped that connection while it idled (a restart, a failover, an idle timeout),
+        SQLAlchemy invalidates the pool's older connections, and nothing has run yet, so it is
+        safe to try once more on a new one.
+        """
+        for attempt in range(2):
+            session = self.sessions()
+            try:
+                await set_actor(session, actor)
+            except DBAPIError as exc:
+                await session.close()
+                if attempt or not exc.connection_invalidated:
+                    raise
+                log.warning("db.connection_dropped_retrying")
+                continue
+            return session
+        raise AssertionError("unreachable: the second attempt returns or raises")
 
     async def dispose(self) -> None:
         if self._engine is not None:

@@ -9,7 +9,7 @@ page's ``VisibleEngagement``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from failsafe.catalog.domains import host_and_parents
 from failsafe.catalog.loader import load_catalogs
 from failsafe.detections.model import Framework, RuleSpec, Severity
 from failsafe.detections.store.schemas import StoredFinding
@@ -180,23 +181,15 @@ def _risk_keys(keys: Iterable[str]) -> list[str]:
     wanted: set[str] = set()
     for key in keys:
         wanted.add(key)
-        wanted.update(_host_and_parents(key))
+        wanted.update(host_and_parents(key))
     vendors = load_catalogs().vendors
     owners = {vendor.id for host in wanted if (vendor := vendors.by_domain(host)) is not None}
     return sorted(wanted | owners)
 
 
-def _host_and_parents(key: str) -> Iterator[str]:
-    """mail.notion.so -> mail.notion.so, notion.so (never the bare top-level "so")."""
-    host = key.lower()
-    while "." in host:
-        yield host
-        host = host.partition(".")[2]
-
-
 def risk_of(key: str, risks: Mapping[str, Risk]) -> Risk | None:
     """The risk of one apps-page row: by its host or a parent domain of it, else by its key."""
-    for host in _host_and_parents(key):
+    for host in host_and_parents(key):
         if host in risks:
             return risks[host]
     return risks.get(key)

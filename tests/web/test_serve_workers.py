@@ -125,3 +125,23 @@ def test_worker_count_out_of_range_is_refused(
     assert result.exit_code == 2
     assert "--workers" in result.output
     assert not (tmp_path / "pgdata").exists()  # refused before the database was touched
+
+
+def test_workers_end_with_a_supervisor_killed_outright(
+    server_target: DatabaseTarget, template_target: DatabaseTarget, tmp_path: Path
+) -> None:
+    with (
+        cloned_database(server_target, template_target) as target,
+        serve_command(target, tmp_path, "--workers", "2", processes=2) as (_, parent, log),
+    ):
+        pids = {int(pid) for line in log for pid in _SERVER_PID.findall(line)}
+        workers = [psutil.Process(pid) for pid in pids]
+        assert len(workers) == 2 and all(worker.is_running() for worker in workers)
+
+        parent.kill()  # SIGKILL: the supervisor gets no chance to stop them itself
+
+        # The kernel's parent-death signal ends them; the wait is a bound, not a pause.
+        _, alive = psutil.wait_procs(workers, timeout=60)
+        for worker in alive:  # so a failure leaves nothing serving (or holding the log pipe)
+            worker.kill()
+        assert alive == []

@@ -7,7 +7,8 @@ each process listens on its own socket and the kernel spreads new connections ac
 
 The supervisor starts the workers, stops them all on SIGINT or SIGTERM, and replaces one that
 dies after it was up; one that dies during start-up ends the command (bad settings or a port in
-use would only fail again).
+use would only fail again). A worker ends with its supervisor even when that is killed outright
+(SIGKILL, the OOM killer): the kernel signals it.
 
 Linux lets only processes of the same user share a port this way, and another FailSafe started
 by that user on the same port would join in: give each deployment its own port.
@@ -15,7 +16,10 @@ by that user on the same port would join in: give each deployment its own port.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import signal
 import socket
 import time
@@ -33,6 +37,9 @@ log = structlog.get_logger(__name__)
 # What each worker imports to build its app from the environment's settings.
 APP_FACTORY = "failsafe.web.app:app_from_environment"
 
+# prctl(2) option: the signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
 # A worker that exits sooner than this after starting is failing to start, not crashing.
 START_GRACE_SECONDS = 10.0
 
@@ -48,8 +55,20 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_worker(host: str, port: int, access_log: bool) -> None:
+def end_with_parent(parent: int) -> None:
+    """Have the kernel send this process SIGTERM when its parent dies (Linux), so a supervisor
+    killed outright leaves no worker serving behind it."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        log.warning("web.parent_death_signal_unavailable", errno=ctypes.get_errno())
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def run_worker(host: str, port: int, access_log: bool, parent: int) -> None:
     """One worker process: its own socket, the app from the environment, until signalled."""
+    end_with_parent(parent)
     config = uvicorn.Config(
         APP_FACTORY,
         factory=True,
@@ -62,9 +81,6 @@ def run_worker(host: str, port: int, access_log: bool) -> None:
     uvicorn.Server(config).run(sockets=[listening_socket(host, port)])
 
 
-# Limitation: a supervisor killed with SIGKILL leaves its workers serving (uvicorn's own does
-# too). In a container the runtime stops them with it; elsewhere, workers watching for their
-# parent's death (PR_SET_PDEATHSIG) would end them.
 class Supervisor:
     """Keeps ``workers`` processes serving ``host:port`` until told to stop."""
 
@@ -100,7 +116,7 @@ class Supervisor:
 
     def _start(self) -> None:
         process = self._context.Process(
-            target=run_worker, args=(self.host, self.port, self.access_log)
+            target=run_worker, args=(self.host, self.port, self.access_log, os.getpid())
         )
         process.start()
         self._started[process] = time.monotonic()

@@ -3,7 +3,11 @@
 Services only flush; the caller's ``Database.transaction(actor)`` commits.
 """
 
-from failsafe.detections.store.listing import latest_scan_ids, list_findings
+from failsafe.detections.store.listing import (
+    latest_scan_ids,
+    list_findings,
+    list_findings_json,
+)
 from failsafe.detections.store.persist import persist_findings
 from failsafe.detections.store.reviews import accept_finding, reopen_finding, resolve_finding
 from failsafe.detections.store.schemas import (
@@ -21,6 +25,7 @@ __all__ = [
     "accept_finding",
     "latest_scan_ids",
     "list_findings",
+    "list_findings_json",
     "persist_findings",
     "reopen_finding",
     "resolve_finding",

@@ -54,6 +54,23 @@ async def test_transaction_survives_a_dropped_pooled_connection(
     assert _app_backends(fresh_target) == [second]
 
 
+async def test_transactions_survive_a_restart_that_dropped_every_pooled_connection(
+    runtime: Runtime, fresh_target: DatabaseTarget
+) -> None:
+    held = [runtime.database.transaction(ACTOR) for _ in range(3)]
+    for transaction in held:  # three at once: three connections in the pool afterwards
+        await transaction.__aenter__()
+    for transaction in held:
+        await transaction.__aexit__(None, None, None)
+    pooled = _app_backends(fresh_target)
+    assert len(pooled) == 3
+
+    _terminate(fresh_target, pooled)
+    after = [await _backend_pid(runtime) for _ in range(3)]
+
+    assert not set(after) & set(pooled)
+
+
 async def test_a_failure_other_than_a_drop_is_not_retried(runtime: Runtime) -> None:
     async with runtime.database.transaction(ACTOR) as session:
         await session.execute(text("SELECT 1"))

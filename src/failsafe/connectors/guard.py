@@ -9,11 +9,11 @@ all GET; POST of a Google HTTP batch whose parts are all GET. Anything else rais
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 
 import httpx
+import orjson
 
 from failsafe.connectors.errors import WriteRefused
 
@@ -59,7 +59,7 @@ def _is_token_request(url: str) -> bool:
 
 def _check_graph_batch(body: bytes) -> None:
     try:
-        payload = json.loads(body)
+        payload = orjson.loads(body)
         requests = payload["requests"]
     except (ValueError, KeyError, TypeError) as exc:
         raise WriteRefused("a Graph $batch body that cannot be checked is not sent") from exc

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,6 +20,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 import structlog
 
 from failsafe.connectors.errors import AccessDenied, RetriesExhausted, UnexpectedResponse
@@ -213,7 +213,7 @@ class TenantHttp:
 def decode_json(response: httpx.Response) -> dict[str, Any]:
     """The JSON object of a 2xx response (callers use ``accept=require_json`` to retry)."""
     try:
-        payload = json.loads(response.content)
+        payload = orjson.loads(response.content)
     except ValueError as exc:
         raise UnexpectedResponse(f"malformed JSON from {response.url.path}") from exc
     if not isinstance(payload, dict):
@@ -259,7 +259,7 @@ def parse_retry_after(value: str | None) -> float | None:
 def error_details(response: httpx.Response) -> tuple[str | None, str | None]:
     """(code, message) from a Graph or Google error body, if it has one."""
     try:
-        payload = json.loads(response.content)
+        payload = orjson.loads(response.content)
     except ValueError:
         return None, None
     error = payload.get("error") if isinstance(payload, dict) else None

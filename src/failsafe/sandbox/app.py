@@ -23,7 +23,6 @@ Anything else is answered 405 (403 for a batch holding a write) and recorded as 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import time
 import uuid
@@ -32,6 +31,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import unquote
 
+import orjson
 import structlog
 from starlette.applications import Starlette
 from starlette.routing import Mount
@@ -196,7 +196,7 @@ class SandboxASGI:
 
 def _graph_batch_reads(body: bytes) -> bool:
     try:
-        items = json.loads(body)["requests"]
+        items = orjson.loads(body)["requests"]
     except (ValueError, KeyError, TypeError):
         return True  # malformed: answered 400 by the batch handler, nothing is written
     if not isinstance(items, list):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
+
+import orjson
 
 from failsafe.sandbox import graph_activity as act
 from failsafe.sandbox import graph_apps as apps
@@ -82,7 +83,7 @@ def dispatch(state: SandboxState, req: Req) -> Reply:
 def batch(state: SandboxState, req: Req) -> Reply:
     """``POST /$batch``: up to 20 GETs, each answered with its own status."""
     try:
-        payload = json.loads(req.body)
+        payload = orjson.loads(req.body)
         items = payload["requests"]
         if not isinstance(items, list):
             raise TypeError

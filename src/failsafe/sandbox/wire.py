@@ -6,12 +6,13 @@ Graph ``$batch`` item and a Google batch part.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+import orjson
 
 
 @dataclass
@@ -60,7 +61,7 @@ class Reply:
             return self.payload
         if self.payload is None:
             return b""
-        return json.dumps(self.payload, separators=(",", ":")).encode()
+        return orjson.dumps(self.payload)
 
 
 def ok(payload: Any, **headers: str) -> Reply:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from failsafe.connectors.errors import UnexpectedResponse
 
@@ -78,7 +79,7 @@ def _part(chunk: bytes) -> PartReply:
             except ValueError:
                 retry_after = None
     try:
-        parsed = json.loads(payload) if payload.strip() else {}
+        parsed = orjson.loads(payload) if payload.strip() else {}
     except ValueError as exc:
         raise UnexpectedResponse("batch part with malformed JSON") from exc
     return PartReply(index, status, parsed if isinstance(parsed, dict) else {}, retry_after)

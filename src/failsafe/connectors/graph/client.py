@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from failsafe.connectors.errors import UnexpectedResponse
 from failsafe.connectors.http import TenantHttp, TokenSource
@@ -74,7 +74,7 @@ class GraphClient:
             "POST",
             self.url("/$batch"),
             auth=self.token,
-            content=json.dumps(body).encode(),
+            content=orjson.dumps(body),
             headers={"Content-Type": "application/json"},
         )
         return [_reply(item) for item in payload.get("responses", [])]

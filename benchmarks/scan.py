@@ -6,7 +6,8 @@ For each size the parent serves a sandbox tenant over loopback with a fixed late
 (each answer leaves that long after its request arrived, the sandbox's own work included, as a
 real tenant API's work happens on its own machines; only work longer than the latency delays
 it) and runs the scanner (collect, then persist with COPY) in a fresh child process, so each size's
-peak RSS is its own. Printed per size:
+peak RSS is its own; the child loads what a worker loads when it starts (``warm_up``) before
+the clock starts. Printed per size:
 
 - requests the sandbox received vs the minimum the page sizes allow for that tenant's data
   (users 500/page with signInActivity, registration details 999, sign-ins 1000, mailboxes 20 per
@@ -98,6 +99,7 @@ async def _child(args: argparse.Namespace) -> dict[str, Any]:
     from failsafe.connectors.collect import collect_tenant
     from failsafe.connectors.graph.auth import GraphCredentials
     from failsafe.connectors.plan import CollectionPlan
+    from failsafe.connectors.warmup import warm_up
     from failsafe.db.actor import SystemActor
     from failsafe.db.urls import DatabaseTarget
     from failsafe.runtime import Runtime
@@ -116,6 +118,7 @@ async def _child(args: argparse.Namespace) -> dict[str, Any]:
     now = datetime.now(UTC)
     plan = CollectionPlan(now, now - timedelta(days=settings.scan_mail_lookback_days))
     creds = GraphCredentials(args.tenant, args.client_id, args.client_secret)
+    warm_up()  # as `failsafe worker` does when it starts, before its first scan
     started, cpu_started = time.perf_counter(), time.process_time()
     collected = await collect_tenant(settings, creds, plan)
     collect_seconds = time.perf_counter() - started

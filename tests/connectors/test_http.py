@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 import respx
 
-from failsafe.connectors.client import build_client
+from failsafe.connectors.client import build_client, tls_context
 from failsafe.connectors.errors import AccessDenied, RetriesExhausted
 from failsafe.connectors.http import HttpOptions, TenantHttp, parse_retry_after
 from failsafe.settings import Settings
@@ -115,3 +117,12 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert parse_retry_after("2.128") == 2.128
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None
+
+
+def test_clients_share_one_tls_context_that_verifies_servers() -> None:
+    context = tls_context()
+
+    assert tls_context() is context  # loaded once per process, not once per scan
+    assert context.verify_mode is ssl.CERT_REQUIRED
+    assert context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0  # a CA bundle is loaded

@@ -7,6 +7,7 @@ import asyncio
 import typer
 
 from failsafe.cli.errors import cli_command
+from failsafe.connectors.warmup import warm_up
 from failsafe.jobs.app import create_job_app, worker_context
 from failsafe.runtime import Runtime, build_runtime
 
@@ -19,6 +20,7 @@ def worker(
 ) -> None:
     """Run the worker (start as many as you like; periodic jobs run once per slot)."""
     runtime = build_runtime()
+    warm_up()
     asyncio.run(_run(runtime, concurrency, queues, wait=not once))
 
 

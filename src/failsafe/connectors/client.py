@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ssl
+from functools import cache
+
 import httpx
 
 from failsafe.connectors.guard import ReadGuard, ReadOnlyTransport
@@ -15,6 +18,16 @@ def read_guard(settings: Settings) -> ReadGuard:
         graph_batch_urls=(settings.graph_base_url.rstrip("/") + "/$batch",),
         google_batch_urls=(settings.google_batch_url,),
     )
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context (httpx's defaults: certifi, or ``SSL_CERT_FILE``/``_DIR``).
+
+    Loading the CA bundle costs 20-60 ms; a context per scan made every scan pay it before its
+    first request. A context is safe to share between clients and connections.
+    """
+    return httpx.create_ssl_context()
 
 
 def build_client(
@@ -33,6 +46,7 @@ def build_client(
                 max_keepalive_connections=settings.scan_concurrency + 4,
             ),
             retries=0,
+            verify=tls_context(),
         ),
     )
     return httpx.AsyncClient(

@@ -47,8 +47,11 @@ def make_sync_engine(url: str) -> Engine:
     )
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An async SQLAlchemy engine over psycopg 3 for a libpq URL."""
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 30.0
+) -> AsyncEngine:
+    """An async SQLAlchemy engine over psycopg 3 for a libpq URL (overflow: ``pool_size`` more
+    connections unless given)."""
 
     async def connect() -> psycopg.AsyncConnection[Any]:
         return await psycopg.AsyncConnection.connect(url, options=SEARCH_PATH_OPTION)
@@ -60,23 +63,37 @@ def make_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         "postgresql+psycopg://",
         async_creator=connect,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_timeout=pool_timeout,
     )
 
 
 class Database:
     """The app role's engine and the one way to open a transaction: as an actor."""
 
-    def __init__(self, target: DatabaseTarget, *, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        target: DatabaseTarget,
+        *,
+        pool_size: int = 10,
+        max_overflow: int | None = None,
+        pool_timeout: float = 30.0,
+    ) -> None:
         self.target = target
-        self._pool_size = pool_size
+        self._pool_size, self._max_overflow = pool_size, max_overflow
+        self._pool_timeout = pool_timeout
         self._engine: AsyncEngine | None = None
         self._sessions: async_sessionmaker[AsyncSession] | None = None
 
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
-            self._engine = make_engine(self.target.app_url, pool_size=self._pool_size)
+            self._engine = make_engine(
+                self.target.app_url,
+                pool_size=self._pool_size,
+                max_overflow=self._max_overflow,
+                pool_timeout=self._pool_timeout,
+            )
         return self._engine
 
     @property

@@ -16,6 +16,7 @@ from failsafe.notifications.routes import router as unsubscribe_router
 from failsafe.portal import router as portal_router
 from failsafe.runtime import Runtime, build_runtime
 from failsafe.web import health
+from failsafe.web.activity import ActivityMiddleware
 from failsafe.web.api import router as api_router
 from failsafe.web.errors import install_error_handlers
 from failsafe.web.heap import freeze_startup_heap
@@ -35,14 +36,17 @@ ROUTERS: tuple[APIRouter, ...] = (
 class FailSafeApp(FastAPI):
     """FastAPI with the security middleware wrapped around the whole stack.
 
-    Outside Starlette's own error middleware, so a 500 carries the security headers too.
+    Outside Starlette's own error middleware, so a 500 carries the security headers too; inside
+    it, the activity middleware writes what a request's credential lookup noted once the app
+    has answered (``failsafe.web.activity``).
     """
 
     max_request_bytes: int = 2_000_000
 
     def build_middleware_stack(self) -> ASGIApp:
         return SecurityMiddleware(
-            super().build_middleware_stack(), max_request_bytes=self.max_request_bytes
+            ActivityMiddleware(super().build_middleware_stack()),
+            max_request_bytes=self.max_request_bytes,
         )
 
 

@@ -13,15 +13,15 @@
 - ``CsrfToken`` / :func:`csrf_token`: the token to embed in forms of the current session.
 - ``PendingPrincipal`` / ``PendingDbSession``: for the MFA step and enrolment routes only.
 
-The lookup holds no lock (activity timestamps are written in their own short transaction, at
-most once a minute), so routes may rotate or revoke the session from transactions of their own.
+The lookup holds no lock (activity timestamps are written after the response, at most once a
+minute: ``failsafe.web.activity``), so routes may rotate or revoke the session from transactions
+of their own.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -35,13 +35,14 @@ from failsafe.accounts.errors import (
     ReadOnlyToken,
 )
 from failsafe.accounts.principal import Principal
-from failsafe.accounts.sessions import COOKIE_NAME, lookup_session, touch_session
-from failsafe.accounts.tokens import lookup_token, touch_token
+from failsafe.accounts.sessions import COOKIE_NAME, lookup_session
+from failsafe.accounts.tokens import lookup_token
 from failsafe.audit.service import record
 from failsafe.db.actor import Role, SystemActor, UserActor
 from failsafe.db.engine import set_actor
 from failsafe.engagements.models import Engagement
 from failsafe.errors import NotAuthenticated, NotFound
+from failsafe.web.activity import note_activity
 from failsafe.web.context import client_ip, clock_of, policy_of, runtime_of
 
 AUTH_ACTOR = SystemActor("auth.resolve")
@@ -51,6 +52,10 @@ CSRF_FIELD = "csrf_token"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+# Limitation: the sign-out, MFA step and password change routes call accounts services that open
+# transactions of their own while the request's is open: two pooled connections for those
+# requests (the pool's overflow leaves room for them). Running those services in the request's
+# transaction, or ending it first, would make every request hold exactly one.
 async def _request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: opened as the credential-lookup system actor, switched to
     the authenticated user (``set_actor``) before any route code sees it."""
@@ -82,19 +87,9 @@ async def _lookup(request: Request, session: AsyncSession) -> Principal | None:
         found = await lookup_session(session, cookie, now=now, policy=policy_of(request))
     principal = found[0] if found else None
     if found is not None and found[1]:
-        await _touch(request, found[0], now)
+        note_activity(request, found[0], now)
     request.state.principal = principal
     return principal
-
-
-async def _touch(request: Request, principal: Principal, now: datetime) -> None:
-    # In its own short transaction: the request's transaction must hold no lock on the
-    # credential row, since sign-out and the MFA step rotate it from transactions of their own.
-    async with runtime_of(request).database.transaction(AUTH_ACTOR) as session:
-        if principal.via == "session":
-            await touch_session(session, principal.credential_id, now=now)
-        else:
-            await touch_token(session, principal.credential_id, now=now)
 
 
 async def _check_csrf(request: Request, principal: Principal) -> None:

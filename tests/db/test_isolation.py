@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
-from psycopg import errors
+from psycopg import errors, sql
 
 from failsafe.db.actor import Actor, Role, SystemActor, UserActor, actor_settings
+from failsafe.db.urls import APP_ROLE, SWITCH_ROLES
 from tests.db.catalog import engagement_scoped_tables, insert_row
 from tests.world import USERS, World, build_world, visible_engagements
 
@@ -160,7 +161,7 @@ def test_row_security_off_does_not_help(
         app_conn.execute("SELECT * FROM connections").fetchall()
 
 
-@pytest.mark.parametrize("role_name", ["failsafe_app", "failsafe_app_all"])
+@pytest.mark.parametrize("role_name", [APP_ROLE, *SWITCH_ROLES])
 def test_app_roles_own_nothing_and_bypass_nothing(
     superuser: psycopg.Connection, role_name: str
 ) -> None:
@@ -184,8 +185,9 @@ def test_app_roles_own_nothing_and_bypass_nothing(
         assert owned == (0,), f"{role_name} owns objects in {catalog}"
 
 
-def test_sees_all_role_holds_exactly_the_app_roles_privileges(
-    superuser: psycopg.Connection,
+@pytest.mark.parametrize("role_name", SWITCH_ROLES)
+def test_switch_roles_hold_exactly_the_app_roles_privileges(
+    superuser: psycopg.Connection, role_name: str
 ) -> None:
     def privileges(role: str) -> set[tuple[str, str]]:
         rows = superuser.execute(
@@ -206,19 +208,38 @@ def test_sees_all_role_holds_exactly_the_app_roles_privileges(
         ).fetchall()
         return {(row[0], row[1]) for row in rows}
 
-    app = privileges("failsafe_app")
+    app = privileges(APP_ROLE)
     assert app, "the app role holds privileges"
-    assert privileges("failsafe_app_all") == app
+    assert privileges(role_name) == app
 
 
-def test_app_role_may_switch_to_sees_all_role_without_inheriting_it(
-    superuser: psycopg.Connection,
+@pytest.mark.parametrize("role_name", SWITCH_ROLES)
+def test_app_role_may_switch_to_each_role_without_inheriting_it(
+    superuser: psycopg.Connection, role_name: str
 ) -> None:
     row = superuser.execute(
-        "SELECT pg_has_role('failsafe_app', 'failsafe_app_all', 'SET'),"
-        " pg_has_role('failsafe_app', 'failsafe_app_all', 'USAGE')"
+        "SELECT pg_has_role(%s, %s, 'SET'), pg_has_role(%s, %s, 'USAGE')",
+        (APP_ROLE, role_name, APP_ROLE, role_name),
     ).fetchone()
     assert row == (True, False)
+
+
+def test_each_kind_of_actor_switches_to_its_own_role() -> None:
+    engagement = uuid.uuid4()
+    kinds = {
+        "client": actor_settings(UserActor(uuid.uuid4(), uuid.uuid4(), Role.CLIENT)),
+        "partner": actor_settings(UserActor(uuid.uuid4(), uuid.uuid4(), Role.PARTNER)),
+        "admin": actor_settings(UserActor(uuid.uuid4(), uuid.uuid4(), Role.ADMIN)),
+        "job": actor_settings(SystemActor("a job", engagement)),
+        "unscoped job": actor_settings(SystemActor("a job")),
+    }
+    assert {kind: settings["role"] for kind, settings in kinds.items()} == {
+        "client": "failsafe_app_client",
+        "partner": "failsafe_app_partner",
+        "admin": "failsafe_app_all",
+        "job": "failsafe_app_job",
+        "unscoped job": "failsafe_app_all",
+    }
 
 
 def test_every_engagement_scoped_table_has_a_policy_per_app_role(
@@ -234,6 +255,9 @@ def test_every_engagement_scoped_table_has_a_policy_per_app_role(
         assert {name: set(roles) for name, roles in rows} == {
             f"{table}_select": {"failsafe_app", "failsafe_owner"},
             f"{table}_select_all": {"failsafe_app_all", "failsafe_owner"},
+            f"{table}_select_client": {"failsafe_app_client"},
+            f"{table}_select_partner": {"failsafe_app_partner"},
+            f"{table}_select_job": {"failsafe_app_job"},
         }, table
 
 
@@ -254,3 +278,28 @@ def test_sees_all_needs_both_the_role_and_the_actor(
         app_conn.execute("SET LOCAL ROLE failsafe_app_all")
         for table in split:
             assert engagement_ids_seen(app_conn, table) == set(), table
+
+
+@pytest.mark.parametrize(
+    "role_name", ["failsafe_app_client", "failsafe_app_partner", "failsafe_app_job"]
+)
+def test_a_scoped_role_with_another_kinds_actor_sees_nothing(
+    populated: tuple[World, list[str]], app_conn: psycopg.Connection, role_name: str
+) -> None:
+    world, tables = populated
+    split = [table for table in tables if table != "audit_log"]
+    client_id, client_account = world.actor_for("client_a1.user")
+    partner_id, partner_account = world.actor_for("partner_a.user")
+    actors: list[Actor] = [
+        UserActor(client_id, client_account, Role.CLIENT),
+        UserActor(partner_id, partner_account, Role.PARTNER),
+        SystemActor("isolation-test", world.engagements["eng_a1"]),
+    ]
+    others = [actor for actor in actors if actor_settings(actor)["role"] != role_name]
+    assert len(others) == 2
+    for actor in others:
+        with app_conn.transaction():
+            bind(app_conn, actor)  # the actor's settings, then another kind's role
+            app_conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role_name)))
+            for table in split:
+                assert engagement_ids_seen(app_conn, table) == set(), (table, actor)

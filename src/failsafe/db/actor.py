@@ -11,7 +11,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 
-from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE
+from failsafe.db.urls import APP_ALL_ROLE, APP_CLIENT_ROLE, APP_JOB_ROLE, APP_PARTNER_ROLE
 
 
 class Role(enum.StrEnum):
@@ -75,7 +75,7 @@ def actor_settings(actor: Actor) -> dict[str, str]:
             "failsafe.account_id": str(actor.account_id),
             "failsafe.engagement_id": "",
             "failsafe.actor": actor.label,
-            "role": APP_ALL_ROLE if sees_all(actor) else APP_ROLE,
+            "role": database_role(actor),
         }
     return {
         "failsafe.role": "system",
@@ -83,5 +83,19 @@ def actor_settings(actor: Actor) -> dict[str, str]:
         "failsafe.account_id": "",
         "failsafe.engagement_id": str(actor.engagement_id) if actor.engagement_id else "",
         "failsafe.actor": actor.label,
-        "role": APP_ALL_ROLE if sees_all(actor) else APP_ROLE,
+        "role": database_role(actor),
     }
+
+
+_USER_ROLES = {
+    Role.ADMIN: APP_ALL_ROLE,
+    Role.CLIENT: APP_CLIENT_ROLE,
+    Role.PARTNER: APP_PARTNER_ROLE,
+}
+
+
+def database_role(actor: Actor) -> str:
+    """The role the actor's transactions run as: each kind of actor has its own policies."""
+    if isinstance(actor, UserActor):
+        return _USER_ROLES[actor.role]
+    return APP_ALL_ROLE if sees_all(actor) else APP_JOB_ROLE

@@ -1,12 +1,15 @@
-"""The two database roles: an owner that migrations use and an app role that owns nothing.
+"""The database roles: an owner that migrations use, an app role that owns nothing, and the
+roles the app switches to per transaction.
 
 ``failsafe_owner`` (NOLOGIN) owns every table, function and trigger; migrations run after
 ``SET ROLE failsafe_owner``. ``failsafe_app`` logs in for ``serve`` and ``worker``: it is not a
 superuser, has no BYPASSRLS, owns nothing and only holds the privileges the migrations grant.
 ``failsafe_app_all`` (NOLOGIN) is the same again for actors that see every engagement (admins,
-unscoped jobs): the app switches to it per transaction, and the engagement-scoped tables give it
-a policy of its own, so the far more common scoped actors pay nothing for an "or sees all" arm.
-The app role is a NOINHERIT member of it: allowed to switch, never holding its policies.
+unscoped jobs), and ``failsafe_app_client``, ``failsafe_app_partner`` and ``failsafe_app_job``
+for the scoped kinds of actor: the app switches to one of them per transaction, and the
+engagement-scoped tables give each a policy of its own, so an actor's queries carry only the
+test that fits it. The app role is a NOINHERIT member of each: allowed to switch, never holding
+their policies.
 Its password is never written into SQL text: a SCRAM verifier is computed here and sent instead.
 """
 
@@ -21,7 +24,7 @@ import psycopg
 import structlog
 from psycopg import sql
 
-from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE, OWNER_ROLE, SCHEMA
+from failsafe.db.urls import APP_ROLE, OWNER_ROLE, SCHEMA, SWITCH_ROLES
 from failsafe.errors import ConfigurationError
 
 log = structlog.get_logger(__name__)
@@ -62,7 +65,7 @@ def bootstrap_roles(bootstrap_url: str, app_password: str | None) -> None:
 
 
 def _require_server_version(conn: psycopg.Connection) -> None:
-    # GRANT ... WITH INHERIT FALSE, SET TRUE (the sees-all role's membership) is PostgreSQL 16+.
+    # GRANT ... WITH INHERIT FALSE, SET TRUE (the switch roles' membership) is PostgreSQL 16+.
     if conn.info.server_version < MIN_SERVER_VERSION:
         found = f"{conn.info.server_version // 10000}"
         raise ConfigurationError(
@@ -84,17 +87,19 @@ def _create_roles(conn: psycopg.Connection) -> None:
                 "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"
             ).format(sql.Identifier(APP_ROLE))
         )
-    if not _role_exists(conn, APP_ALL_ROLE):
+    for role in SWITCH_ROLES:
+        if not _role_exists(conn, role):
+            conn.execute(
+                sql.SQL(
+                    "CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+                    " NOINHERIT"
+                ).format(sql.Identifier(role))
+            )
         conn.execute(
-            sql.SQL(
-                "CREATE ROLE {} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOINHERIT"
-            ).format(sql.Identifier(APP_ALL_ROLE))
+            sql.SQL("GRANT {} TO {} WITH INHERIT FALSE, SET TRUE").format(
+                sql.Identifier(role), sql.Identifier(APP_ROLE)
+            )
         )
-    conn.execute(
-        sql.SQL("GRANT {} TO {} WITH INHERIT FALSE, SET TRUE").format(
-            sql.Identifier(APP_ALL_ROLE), sql.Identifier(APP_ROLE)
-        )
-    )
     is_superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
     row = is_superuser.fetchone()
     if row is not None and not row[0]:

@@ -17,6 +17,13 @@ APP_ROLE = "failsafe_app"
 # The role the app switches to (SET LOCAL ROLE) for actors that see every engagement: admins and
 # unscoped background jobs. Same privileges as the app role, its own RLS policies.
 APP_ALL_ROLE = "failsafe_app_all"
+# The roles the app switches to for scoped actors, one per kind, each holding only the arm of the
+# visible-set policy that fits it (see failsafe.db.rls): clients, partners, jobs of one engagement.
+APP_CLIENT_ROLE = "failsafe_app_client"
+APP_PARTNER_ROLE = "failsafe_app_partner"
+APP_JOB_ROLE = "failsafe_app_job"
+# Every role a transaction may switch to: NOLOGIN, the app role's privileges, their own policies.
+SWITCH_ROLES = (APP_ALL_ROLE, APP_CLIENT_ROLE, APP_PARTNER_ROLE, APP_JOB_ROLE)
 EMBEDDED_DATABASE = "failsafe"
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 from failsafe.db import rls
-from failsafe.db.urls import APP_ALL_ROLE, APP_ROLE, SCHEMA
+from failsafe.db.urls import APP_ALL_ROLE
 
 revision = "0009"
 down_revision = "0008"
@@ -45,57 +45,13 @@ ENGAGEMENT_SCOPED = (
     "engagement_settings",
 )
 
-# Table, column and function privileges of the app role, granted again to the sees-all role.
-COPY_PRIVILEGES = f"""
-DO $$
-DECLARE
-    grant_row record;
-BEGIN
-    FOR grant_row IN
-        SELECT c.oid::regclass AS relation, c.relkind, acl.privilege_type
-        FROM pg_class c, aclexplode(c.relacl) acl
-        WHERE c.relnamespace = '{SCHEMA}'::regnamespace
-          AND acl.grantee = '{APP_ROLE}'::regrole
-    LOOP
-        EXECUTE format(
-            'GRANT %s ON %s %s TO {APP_ALL_ROLE}',
-            grant_row.privilege_type,
-            CASE WHEN grant_row.relkind = 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
-            grant_row.relation
-        );
-    END LOOP;
-    FOR grant_row IN
-        SELECT a.attrelid::regclass AS relation, a.attname, acl.privilege_type
-        FROM pg_attribute a
-        JOIN pg_class c ON c.oid = a.attrelid, aclexplode(a.attacl) acl
-        WHERE c.relnamespace = '{SCHEMA}'::regnamespace
-          AND acl.grantee = '{APP_ROLE}'::regrole
-    LOOP
-        EXECUTE format(
-            'GRANT %s (%I) ON TABLE %s TO {APP_ALL_ROLE}',
-            grant_row.privilege_type, grant_row.attname, grant_row.relation
-        );
-    END LOOP;
-    FOR grant_row IN
-        SELECT p.oid::regprocedure AS routine
-        FROM pg_proc p, aclexplode(p.proacl) acl
-        WHERE p.pronamespace = '{SCHEMA}'::regnamespace
-          AND acl.grantee = '{APP_ROLE}'::regrole AND acl.privilege_type = 'EXECUTE'
-    LOOP
-        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO {APP_ALL_ROLE}', grant_row.routine);
-    END LOOP;
-END
-$$;
-GRANT USAGE ON SCHEMA {SCHEMA} TO {APP_ALL_ROLE};
-"""
-
 # The single-policy form this migration replaces, for the downgrade.
 _OLD_PREDICATE = f"({rls.SEES_ALL} OR engagement_id = ANY (ARRAY{rls.VISIBLE_ENGAGEMENT_IDS}))"
 
 
 def upgrade() -> None:
     op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute(COPY_PRIVILEGES)
+    op.execute(rls.copy_app_privileges(APP_ALL_ROLE))
     for table in ENGAGEMENT_SCOPED:
         for statement in [*rls.drop_policies(table), *rls.engagement_scoped(table)]:
             op.execute(statement)
@@ -106,7 +62,5 @@ def downgrade() -> None:
     for table in ENGAGEMENT_SCOPED:
         for statement in [*rls.drop_policies(table), *rls.policy_statements(table, _OLD_PREDICATE)]:
             op.execute(statement)
-    op.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA {SCHEMA} FROM {APP_ALL_ROLE}")
-    op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {SCHEMA} FROM {APP_ALL_ROLE}")
-    op.execute(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA {SCHEMA} FROM {APP_ALL_ROLE}")
-    op.execute(f"REVOKE USAGE ON SCHEMA {SCHEMA} FROM {APP_ALL_ROLE}")
+    for statement in rls.revoke_all(APP_ALL_ROLE):
+        op.execute(statement)

@@ -17,7 +17,7 @@ Splitting by role rather than writing ``sees_all OR engagement_id = ANY(...)`` m
 speed: an OR is a filter evaluated on every row, while the single ``= ANY`` becomes an index
 condition, so RLS costs a scoped actor one small sub-select per query; one arm rather than
 three makes that sub-select one index scan (benchmarks.rls, a partner's counts query: 1.3-1.5x
-the cost without RLS with three gated arms, 1.2-1.3x with one).
+the cost without RLS with three gated arms, 1.2-1.4x with one: the rest is fixed per query).
 
 The planner cannot know how many engagements are visible and assumes a handful, so on a large
 table an index that leads with ``engagement_id`` invites it to read all of a big partner's rows

@@ -6,7 +6,7 @@ union of three arms (partner, client, job), each gated on the actor's kind. Ever
 starting all three arms, which made a partner's counts query about 1.4-1.5x the cost of the same
 query without RLS. Now each kind switches to its own role (``failsafe_app_client``,
 ``failsafe_app_partner``, ``failsafe_app_job``, created by ``db upgrade``) whose policy holds its
-arm alone: about 1.2x. The roles get exactly the app role's privileges, copied from the catalog.
+arm alone: 1.2-1.4x. The roles get exactly the app role's privileges, copied from the catalog.
 ``failsafe_app`` keeps the union, so processes of the previous release keep working while a
 deploy rolls; nothing switches to it any more.
 

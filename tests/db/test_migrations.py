@@ -10,7 +10,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from psycopg import sql
 
-from failsafe.db import migrate
+from failsafe.db import migrate, rls
 from failsafe.db.urls import DatabaseTarget
 
 
@@ -49,3 +49,52 @@ def test_downgrade_to_base_and_upgrade_again(empty_target: DatabaseTarget) -> No
 
     migrate.upgrade(empty_target, password)
     assert tables(empty_target) == at_head
+
+
+def _holdings(target: DatabaseTarget, role: str) -> tuple[set[tuple[str, str]], set[str]]:
+    """The table privileges ``role`` holds in the schema, and the policies that apply to it."""
+    with psycopg.connect(target.bootstrap_url) as conn:
+        privileges = conn.execute(
+            "SELECT c.oid::regclass::text, acl.privilege_type"
+            " FROM pg_class c, aclexplode(c.relacl) acl"
+            " WHERE c.relnamespace = 'failsafe'::regnamespace AND acl.grantee = %s::regrole",
+            (role,),
+        ).fetchall()
+        policies = conn.execute(
+            "SELECT tablename || '.' || policyname FROM pg_policies"
+            " WHERE schemaname = 'failsafe' AND %s = ANY (roles)",
+            (role,),
+        ).fetchall()
+    return {(row[0], row[1]) for row in privileges}, {row[0] for row in policies}
+
+
+def test_upgrading_a_deployment_gives_the_scoped_roles_their_privileges_and_policies(
+    empty_target: DatabaseTarget,
+) -> None:
+    password = None if empty_target.embedded else "failsafe-test-app-role"
+    migrate.upgrade(empty_target, password, "0011")
+    # As a database migrated before 0012 was: the roles exist (db upgrade creates them before
+    # migrating), holding nothing, with no policies of their own.
+    with psycopg.connect(empty_target.bootstrap_url, autocommit=True) as conn:
+        for row in conn.execute(
+            "SELECT tablename, policyname FROM pg_policies WHERE schemaname = 'failsafe'"
+            " AND policyname ~ '_(client|partner|job)$'"
+        ).fetchall():
+            conn.execute(
+                sql.SQL("DROP POLICY {} ON failsafe.{}").format(
+                    sql.Identifier(row[1]), sql.Identifier(row[0])
+                )
+            )
+        for role in ("failsafe_app_client", "failsafe_app_partner", "failsafe_app_job"):
+            for statement in rls.revoke_all(role):
+                conn.execute(statement)
+            assert _holdings(empty_target, role) == (set(), set())
+
+    migrate.upgrade(empty_target, password)
+
+    app_privileges, _ = _holdings(empty_target, "failsafe_app")
+    for role, suffix, _ in rls.SCOPED_ARMS:
+        privileges, policies = _holdings(empty_target, role)
+        assert privileges == app_privileges, role
+        assert "findings.findings_select" + suffix in policies, role
+        assert all(policy.endswith(suffix) for policy in policies), role

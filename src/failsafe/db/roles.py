@@ -19,6 +19,9 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 import structlog
@@ -51,17 +54,31 @@ def scram_verifier(password: str, *, salt: bytes | None = None) -> str:
 
 def bootstrap_roles(bootstrap_url: str, app_password: str | None) -> None:
     """Create the roles and the schema if missing; idempotent and safe to run concurrently."""
+    with _bootstrapping(bootstrap_url) as conn:
+        _create_roles(conn)
+        if app_password is not None:
+            _set_app_password(conn, app_password)
+        _create_schema(conn)
+    log.info("db.roles_ready", owner=OWNER_ROLE, app=APP_ROLE)
+
+
+def ensure_roles(bootstrap_url: str) -> None:
+    """Create the roles if missing, nothing else: a restore into a new cluster needs them to
+    exist before the dump's grants are replayed (the dump creates the schema itself)."""
+    with _bootstrapping(bootstrap_url) as conn:
+        _create_roles(conn)
+
+
+@contextmanager
+def _bootstrapping(bootstrap_url: str) -> Iterator[psycopg.Connection[Any]]:
+    """A connection to a supported server holding the bootstrap lock (one bootstrap at a time)."""
     with psycopg.connect(bootstrap_url, autocommit=True) as conn:
         _require_server_version(conn)
         conn.execute("SELECT pg_advisory_lock(%s)", (_BOOTSTRAP_LOCK,))
         try:
-            _create_roles(conn)
-            if app_password is not None:
-                _set_app_password(conn, app_password)
-            _create_schema(conn)
+            yield conn
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (_BOOTSTRAP_LOCK,))
-    log.info("db.roles_ready", owner=OWNER_ROLE, app=APP_ROLE)
 
 
 def _require_server_version(conn: psycopg.Connection) -> None:

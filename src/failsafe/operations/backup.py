@@ -30,6 +30,7 @@ from psycopg import conninfo
 
 from failsafe import __version__
 from failsafe.db.embedded import embedded_bin_dir
+from failsafe.db.roles import ensure_roles
 from failsafe.db.urls import DatabaseTarget
 from failsafe.errors import FailSafeError
 from failsafe.settings import Settings
@@ -204,6 +205,8 @@ def restore(target: DatabaseTarget, settings: Settings, source: Path) -> dict[st
     if files_dir.is_dir() and settings.storage_dir.exists() and any(settings.storage_dir.iterdir()):
         raise BackupError(f"the storage folder {settings.storage_dir} is not empty")
 
+    # The dump grants to FailSafe's roles, which live in the cluster, not the database.
+    ensure_roles(target.bootstrap_url)
     tool = tools(target)
     url, env = _split_password(target.bootstrap_url)
     _run(

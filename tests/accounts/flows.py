@@ -10,6 +10,9 @@ import psycopg
 import pyotp
 
 from failsafe.accounts.passwords import PasswordService
+from failsafe.accounts.reset import RESET_QUEUE
+from failsafe.jobs.app import create_job_app, worker_context
+from failsafe.runtime import Runtime
 from tests.accounts.fixtures import Outbox
 from tests.accounts.helpers import FakeClock
 from tests.world import World
@@ -91,3 +94,22 @@ async def sign_in_full(http: httpx.AsyncClient, name: str, clock: FakeClock) -> 
     if me["mfa_enrolment_required"]:
         await enrol_totp(signed, clock)
     return signed
+
+
+async def run_account_jobs(runtime: Runtime) -> None:
+    """Run what the accounts queue holds (password reset links), as a worker would, then stop."""
+    app = create_job_app(runtime)
+    async with app.open_async():
+        await app.run_worker_async(
+            queues=[RESET_QUEUE],
+            wait=False,
+            concurrency=1,
+            additional_context=worker_context(runtime),
+        )
+
+
+async def forgot_password(http: httpx.AsyncClient, runtime: Runtime, email: str) -> httpx.Response:
+    """Ask for a reset link and let the worker send it (into the outbox)."""
+    response = await http.post("/api/v1/auth/password/forgot", json={"email": email})
+    await run_account_jobs(runtime)
+    return response

@@ -13,13 +13,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from failsafe.notifications import templates
 from failsafe.notifications.outbox import enqueue_email
-
-
-def rehearse(template: str, context: Mapping[str, Any]) -> None:
-    """Do the rendering work of :func:`send_email` without sending (a timing equaliser)."""
-    templates.render(template, context)
 
 
 async def send_email(

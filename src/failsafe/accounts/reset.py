@@ -1,68 +1,90 @@
 """Password reset and password change.
 
-A reset request answers the same, in the same time, whether or not the email exists: both paths
-do one rate-limit upsert, one lookup, generate and hash a token, and make the same number of
-round trips to the database (the unknown path runs equivalent statements and one real write).
-
-Limitation: the equality is by equivalent work, not by construction; queueing the lookup and the
-email as a job (the request then only enqueues) would make the answer constant-time.
+A reset request answers the same, in the same time, whether or not the email exists, by
+construction: the request runs the rate limits, looks the address up (one indexed statement
+that returns an id or nothing) and queues one job either way, naming the user or no one. The
+job, in a worker, issues the token and queues the email; for no one it does nothing. The job
+carries no email address, only the user's id.
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts import emailtokens, limits, ratelimit
 from failsafe.accounts.context import AuthContext
-from failsafe.accounts.crypto import digest, new_token
 from failsafe.accounts.errors import InvalidToken, WrongPassword
-from failsafe.accounts.lookup import can_sign_in, normalise_email, user_by_email
-from failsafe.accounts.mail import rehearse, send_email
-from failsafe.accounts.models import User
+from failsafe.accounts.lookup import can_sign_in, normalise_email
+from failsafe.accounts.mail import send_email
+from failsafe.accounts.models import Account, User
 from failsafe.accounts.passwords import check_password
 from failsafe.accounts.sessions import revoke_user_sessions
 from failsafe.audit.service import record
 from failsafe.db.actor import SystemActor, UserActor
+from failsafe.jobs.defer import defer_job
 
 RESET_ACTOR = SystemActor("auth.reset")
-# A bucket nobody is limited by: the unknown-email path writes to it to match the known path.
-DECOY = ratelimit.Limit("reset.decoy", 2**31 - 1, ratelimit.MINUTE)
+RESET_QUEUE = "accounts"
+RESET_TASK = "accounts:send_reset_link"
+
+# Users who may reset: active, in an active account (as lookup.can_sign_in).
+_RESETTABLE = text(
+    "SELECT u.id FROM users u JOIN accounts a ON a.id = u.account_id"
+    " WHERE u.email = :email AND u.status = 'active' AND a.status = 'active'"
+)
 
 
 async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None:
-    """Email a reset link when the address has an active account; otherwise do the same work."""
+    """Queue a reset link for the address: the same work whether or not it has an account."""
     email = normalise_email(email)
     await limits.enforce(
         ctx, [(ratelimit.RESET_ACCOUNT, email), (ratelimit.RESET_IP, ip or "unknown")], ip=ip
     )
-    now = ctx.clock.now()
+    requested_at = ctx.clock.now()
     async with ctx.db.transaction(RESET_ACTOR) as session:
-        found = await user_by_email(session, email)
-        if found is not None and can_sign_in(*found):
-            token = await emailtokens.issue(session, found[0].id, "reset_password", now)
-            await send_email(
-                session,
-                email,
-                "reset_password",
-                {"link": ctx.link("/reset", token), "minutes": 30},
-                account_id=found[0].account_id,
+        user_id = await session.scalar(_RESETTABLE, {"email": email})
+        await defer_job(
+            session,
+            RESET_QUEUE,
+            RESET_TASK,
+            {
+                "user_id": str(user_id) if user_id is not None else None,
+                "requested_at": requested_at.isoformat(),
+            },
+        )
+
+
+async def send_reset_link(
+    ctx: AuthContext, user_id: uuid.UUID | None, requested_at: datetime
+) -> bool:
+    """The queued half of a reset request: issue the token (valid from the request) and queue
+    the email. False when there is no one to send it to, or no longer."""
+    if user_id is None:
+        return False
+    async with ctx.db.transaction(RESET_ACTOR) as session:
+        row = (
+            await session.execute(
+                select(User, Account)
+                .join(Account, Account.id == User.account_id)
+                .where(User.id == user_id)
             )
-        else:
-            await _equivalent_work(ctx, session)
-
-
-async def _equivalent_work(ctx: AuthContext, session: AsyncSession) -> None:
-    # Mirrors issue() + send_email(): the token, the template rendering, one real write (so the
-    # commit flushes WAL like the known path's does) and the same count of round trips.
-    token = new_token()
-    digest(token)
-    rehearse("reset_password", {"link": ctx.link("/reset", token), "minutes": 30})
-    await ratelimit.hit(session, DECOY, "reset", ctx.clock.now())
-    for _ in range(3):
-        await session.execute(text("SELECT 1 FROM email_tokens WHERE false"))
+        ).one_or_none()
+        if row is None or not can_sign_in(row[0], row[1]):
+            return False
+        user = row[0]
+        token = await emailtokens.issue(session, user.id, "reset_password", requested_at)
+        await send_email(
+            session,
+            user.email,
+            "reset_password",
+            {"link": ctx.link("/reset", token), "minutes": 30},
+            account_id=user.account_id,
+        )
+    return True
 
 
 async def complete_reset(

@@ -19,6 +19,7 @@ from failsafe.runtime import Runtime
 
 # One module per line: "<package>.tasks" exposing ``blueprint``; its namespace is the package.
 TASK_MODULES: tuple[str, ...] = (
+    "accounts.tasks",
     "scans.tasks",
     "reports.tasks",
     "notifications.tasks",

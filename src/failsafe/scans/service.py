@@ -8,13 +8,12 @@ a scan.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.audit.service import record
@@ -22,15 +21,12 @@ from failsafe.connections.models import Connection
 from failsafe.db.actor import Actor, UserActor
 from failsafe.engagements import models as _engagements  # noqa: F401 - FK target table
 from failsafe.errors import Conflict, NotFound, ValidationFailed
+from failsafe.jobs.defer import defer_job
 from failsafe.scans.models import Scan
 
 QUEUE = "scans"
 TASK_NAME = "scans:run_scan"
 TRIGGERS = ("manual", "scheduled", "demo")
-_DEFER = text(
-    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL,"
-    " CAST(:args AS jsonb), NULL)]::procrastinate_job_to_defer_v1[]))"
-)
 
 
 @dataclass(frozen=True)
@@ -124,15 +120,13 @@ async def request_scan(
 async def _defer(
     session: AsyncSession, scan_id: uuid.UUID, engagement_id: uuid.UUID, connection_id: uuid.UUID
 ) -> None:
-    await session.execute(
-        _DEFER,
-        {
-            "queue": QUEUE,
-            "task": TASK_NAME,
-            # One scan per connection at a time, even if two workers pick jobs up.
-            "lock": f"connection:{connection_id}",
-            "args": json.dumps(job_args(scan_id, engagement_id)),
-        },
+    # One scan per connection at a time, even if two workers pick jobs up.
+    await defer_job(
+        session,
+        QUEUE,
+        TASK_NAME,
+        job_args(scan_id, engagement_id),
+        lock=f"connection:{connection_id}",
     )
 
 

@@ -25,7 +25,7 @@ from failsafe.accounts.passwords import check_password
 from failsafe.accounts.sessions import revoke_user_sessions
 from failsafe.audit.service import record
 from failsafe.db.actor import SystemActor, UserActor
-from failsafe.jobs.defer import defer_job
+from failsafe.operations.defer import defer_in_transaction
 
 RESET_ACTOR = SystemActor("auth.reset")
 RESET_QUEUE = "accounts"
@@ -47,11 +47,11 @@ async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None
     requested_at = ctx.clock.now()
     async with ctx.db.transaction(RESET_ACTOR) as session:
         user_id = await session.scalar(_RESETTABLE, {"email": email})
-        await defer_job(
+        await defer_in_transaction(
             session,
-            RESET_QUEUE,
             RESET_TASK,
-            {
+            queue=RESET_QUEUE,
+            args={
                 "user_id": str(user_id) if user_id is not None else None,
                 "requested_at": requested_at.isoformat(),
             },

@@ -21,7 +21,7 @@ from failsafe.connections.models import Connection
 from failsafe.db.actor import Actor, UserActor
 from failsafe.engagements import models as _engagements  # noqa: F401 - FK target table
 from failsafe.errors import Conflict, NotFound, ValidationFailed
-from failsafe.jobs.defer import defer_job
+from failsafe.operations.defer import defer_in_transaction
 from failsafe.scans.models import Scan
 
 QUEUE = "scans"
@@ -121,11 +121,11 @@ async def _defer(
     session: AsyncSession, scan_id: uuid.UUID, engagement_id: uuid.UUID, connection_id: uuid.UUID
 ) -> None:
     # One scan per connection at a time, even if two workers pick jobs up.
-    await defer_job(
+    await defer_in_transaction(
         session,
-        QUEUE,
         TASK_NAME,
-        job_args(scan_id, engagement_id),
+        queue=QUEUE,
+        args=job_args(scan_id, engagement_id),
         lock=f"connection:{connection_id}",
     )
 

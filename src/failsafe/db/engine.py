@@ -129,12 +129,13 @@ class Database:
         """
         for attempt in range(2):
             session = self.sessions()
+            driver: psycopg.AsyncConnection[Any] | None = None
             try:
                 driver = await driver_connection(session)
                 async with driver.pipeline():
                     await _bind(driver, actor)
             except psycopg.OperationalError:
-                dropped = driver.broken
+                dropped = driver is not None and driver.broken
                 if dropped:
                     await (await session.connection()).invalidate()
                 await session.close()

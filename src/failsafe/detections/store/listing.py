@@ -87,7 +87,7 @@ async def list_findings_json(
     """The page :func:`list_findings` returns, as the API's JSON, built by PostgreSQL.
 
     The database writes the items' JSON while it reads them, so the app neither decodes the
-    rows into objects nor encodes them again: about a fifth of an API worker's CPU per page.
+    rows into objects nor encodes them again: about a sixth of an API worker's CPU per page.
     ``first_seen_at`` is written in UTC with a ``Z`` and microseconds, as RFC 3339 allows.
     """
     query = _page_query(scan_ids, filters, cursor, limit)
@@ -136,7 +136,7 @@ def _page_query(
 
 def _as_json(page_statement: str) -> str:
     """Wrap the page's SQL: the first ``:page`` rows as one JSON array (text, so the driver
-    passes it through undecoded), the last of them's cursor key, and whether a row follows."""
+    passes it through undecoded), the cursor key of the last of them, and whether more follow."""
     return (
         f"SELECT coalesce(json_agg({_ITEM_JSON} ORDER BY n) FILTER (WHERE n <= :page), '[]')::text,"
         " max(severity_rank) FILTER (WHERE n = :page), max(id) FILTER (WHERE n = :page),"

@@ -1,4 +1,5 @@
-"""Credential activity is written after the answer, so a request holds one pooled connection."""
+"""A request holds one pooled connection: credential activity is written after the answer, and
+sign-out runs in the request's own transaction."""
 
 from __future__ import annotations
 
@@ -53,3 +54,17 @@ async def test_activity_is_written_after_the_request_on_one_connection(
     assert by_cookie.status_code == 200, by_cookie.text
     assert _activity(owner, "api_tokens", "last_used_at") == [clock.now()]
     assert clock.now() in _activity(owner, "sessions", "last_seen_at")
+
+
+async def test_sign_out_runs_in_the_requests_own_transaction(
+    one_connection_client: httpx.AsyncClient, owner: psycopg.Connection, clock: FakeClock
+) -> None:
+    client = one_connection_client
+    give_world_passwords(owner, build_world(owner))
+    signed = await sign_in(client, email_of("client_a1.user"))
+
+    out = await client.post("/api/v1/auth/signout", headers=signed.headers())
+
+    assert out.status_code == 204, out.text
+    assert (await client.get("/api/v1/me")).status_code == 401
+    assert _activity(owner, "sessions", "revoked_reason") == ["signed_out"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import structlog
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts import limits, mfa, ratelimit
 from failsafe.accounts.context import AuthContext
@@ -173,19 +174,18 @@ async def complete_mfa(
     return new
 
 
-async def sign_out(ctx: AuthContext, principal: Principal, *, ip: str | None) -> None:
-    """Revoke the current session."""
+async def sign_out(
+    session: AsyncSession, ctx: AuthContext, principal: Principal, *, ip: str | None
+) -> None:
+    """Revoke the current session, in ``session``: the request's transaction as its user."""
     if principal.via != "session":
         raise BadRequest("sign-out applies to browser sessions; revoke API tokens instead")
-    async with ctx.db.transaction(principal.actor) as session:
-        await revoke_session(
-            session, principal.credential_id, now=ctx.clock.now(), reason="signed_out"
-        )
-        await record(
-            session,
-            principal.actor,
-            "auth.signed_out",
-            target_type="session",
-            target_id=principal.credential_id,
-            ip=ip,
-        )
+    await revoke_session(session, principal.credential_id, now=ctx.clock.now(), reason="signed_out")
+    await record(
+        session,
+        principal.actor,
+        "auth.signed_out",
+        target_type="session",
+        target_id=principal.credential_id,
+        ip=ip,
+    )

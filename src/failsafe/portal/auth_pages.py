@@ -21,7 +21,7 @@ from failsafe.portal.pages import page_router
 from failsafe.portal.templating import render
 from failsafe.web.context import auth_context, client_ip, user_agent
 from failsafe.web.cookies import clear_session_cookie, set_session_cookie
-from failsafe.web.deps import PendingPrincipal
+from failsafe.web.deps import PendingDbSession, PendingPrincipal
 
 router = page_router()
 Ctx = Annotated[AuthContext, Depends(auth_context)]
@@ -129,9 +129,11 @@ async def signin_submit(
 
 
 @router.post("/signout")
-async def signout(request: Request, principal: PendingPrincipal, ctx: Ctx) -> Response:
+async def signout(
+    request: Request, principal: PendingPrincipal, session: PendingDbSession, ctx: Ctx
+) -> Response:
     """Revoke this session (the shared deps checked the CSRF token)."""
-    await signin.sign_out(ctx, principal, ip=client_ip(request))
+    await signin.sign_out(session, ctx, principal, ip=client_ip(request))
     response = see_other("/signin")
     clear_session_cookie(response)
     return response

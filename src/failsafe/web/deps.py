@@ -52,10 +52,10 @@ CSRF_FIELD = "csrf_token"
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-# Limitation: the sign-out, MFA step and password change routes call accounts services that open
-# transactions of their own while the request's is open: two pooled connections for those
-# requests (the pool's overflow leaves room for them). Running those services in the request's
-# transaction, or ending it first, would make every request hold exactly one.
+# Limitation: the MFA step and password change routes call accounts services that open
+# transactions of their own while the request's is open (their rate-limit hits must commit even
+# when the request fails): two pooled connections for those requests, which the pool's overflow
+# leaves room for. Ending the request's transaction before them would make every request hold one.
 async def _request_transaction(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's one transaction: opened as the credential-lookup system actor, switched to
     the authenticated user (``set_actor``) before any route code sees it."""

@@ -17,7 +17,7 @@ from failsafe.accounts.sessions import csrf_for
 from failsafe.web.api.schemas import ERRORS, Email, In, OkOut
 from failsafe.web.context import auth_context, client_ip, user_agent
 from failsafe.web.cookies import clear_session_cookie, set_session_cookie
-from failsafe.web.deps import PendingPrincipal
+from failsafe.web.deps import PendingDbSession, PendingPrincipal
 
 router = APIRouter(prefix="/auth", tags=["auth"], responses=ERRORS)
 Ctx = Annotated[AuthContext, Depends(auth_context)]
@@ -135,10 +135,14 @@ async def mfa_step(
 
 @router.post("/signout", status_code=status.HTTP_204_NO_CONTENT)
 async def sign_out(
-    request: Request, response: Response, ctx: Ctx, principal: PendingPrincipal
+    request: Request,
+    response: Response,
+    ctx: Ctx,
+    principal: PendingPrincipal,
+    session: PendingDbSession,
 ) -> Response:
     """Revoke this session and clear the cookie."""
-    await signin.sign_out(ctx, principal, ip=client_ip(request))
+    await signin.sign_out(session, ctx, principal, ip=client_ip(request))
     answer = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(answer)
     return answer

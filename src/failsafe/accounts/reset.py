@@ -12,15 +12,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from failsafe.accounts import emailtokens, limits, ratelimit
 from failsafe.accounts.context import AuthContext
 from failsafe.accounts.errors import InvalidToken, WrongPassword
-from failsafe.accounts.lookup import can_sign_in, normalise_email
+from failsafe.accounts.lookup import active_user_id, can_sign_in, normalise_email, user_by_id
 from failsafe.accounts.mail import send_email
-from failsafe.accounts.models import Account, User
+from failsafe.accounts.models import User
 from failsafe.accounts.passwords import check_password
 from failsafe.accounts.sessions import revoke_user_sessions
 from failsafe.audit.service import record
@@ -31,12 +31,6 @@ RESET_ACTOR = SystemActor("auth.reset")
 RESET_QUEUE = "accounts"
 RESET_TASK = "accounts:send_reset_link"
 
-# Users who may reset: active, in an active account (as lookup.can_sign_in).
-_RESETTABLE = text(
-    "SELECT u.id FROM users u JOIN accounts a ON a.id = u.account_id"
-    " WHERE u.email = :email AND u.status = 'active' AND a.status = 'active'"
-)
-
 
 async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None:
     """Queue a reset link for the address: the same work whether or not it has an account."""
@@ -46,7 +40,7 @@ async def request_reset(ctx: AuthContext, email: str, *, ip: str | None) -> None
     )
     requested_at = ctx.clock.now()
     async with ctx.db.transaction(RESET_ACTOR) as session:
-        user_id = await session.scalar(_RESETTABLE, {"email": email})
+        user_id = await active_user_id(session, email)
         await defer_in_transaction(
             session,
             RESET_TASK,
@@ -66,16 +60,10 @@ async def send_reset_link(
     if user_id is None:
         return False
     async with ctx.db.transaction(RESET_ACTOR) as session:
-        row = (
-            await session.execute(
-                select(User, Account)
-                .join(Account, Account.id == User.account_id)
-                .where(User.id == user_id)
-            )
-        ).one_or_none()
-        if row is None or not can_sign_in(row[0], row[1]):
+        found = await user_by_id(session, user_id)
+        if found is None or not can_sign_in(*found):
             return False
-        user = row[0]
+        user = found[0]
         token = await emailtokens.issue(session, user.id, "reset_password", requested_at)
         await send_email(
             session,

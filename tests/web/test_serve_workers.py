@@ -23,6 +23,11 @@ _HEALTH_LINE = '"GET /health/live HTTP/1.1" 200'
 _SERVER_PID = re.compile(r"Started server process \[(\d+)\]")
 
 
+def _worker_pids(log: list[str]) -> set[int]:
+    """The worker processes that said they started, from the server's log lines so far."""
+    return {int(pid) for line in log for pid in _SERVER_PID.findall(line)}
+
+
 def test_two_workers_serve_one_port(
     server_target: DatabaseTarget, template_target: DatabaseTarget, tmp_path: Path
 ) -> None:
@@ -31,7 +36,7 @@ def test_two_workers_serve_one_port(
         serve_command(target, tmp_path, "--workers", "2", processes=2) as (url, parent, log),
     ):
         # Two distinct child processes each built the app (multiprocessing adds a helper too).
-        started = {int(pid) for line in log for pid in _SERVER_PID.findall(line)}
+        started = _worker_pids(log)
         assert len(started) == 2
         assert started <= {child.pid for child in parent.children()}
 
@@ -134,7 +139,7 @@ def test_workers_end_with_a_supervisor_killed_outright(
         cloned_database(server_target, template_target) as target,
         serve_command(target, tmp_path, "--workers", "2", processes=2) as (_, parent, log),
     ):
-        pids = {int(pid) for line in log for pid in _SERVER_PID.findall(line)}
+        pids = _worker_pids(log)
         workers = [psutil.Process(pid) for pid in pids]
         assert len(workers) == 2 and all(worker.is_running() for worker in workers)
 
